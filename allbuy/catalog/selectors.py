@@ -1,0 +1,184 @@
+"""Reads of the catalog. Every list here runs a fixed number of queries, whatever its length."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Case, Count, IntegerField, Max, Min, Prefetch, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce
+
+from allbuy.catalog.exceptions import PageOutOfRange, ProductNotFound
+from allbuy.catalog.models import Brand, CatalogRevision, Category, Product, ProductImage, Variant
+from allbuy.catalog.query import ProductQuery
+from allbuy.catalog.search import product_search_ids
+
+
+@dataclass(frozen=True)
+class BrandFacet:
+    slug: str
+    name: str
+    count: int
+    selected: bool
+
+
+@dataclass(frozen=True)
+class ProductPage:
+    products: list[Product]  # annotated: price_from, price_max, compare_at_from, stock_total; images prefetched
+    total: int
+    page: int
+    num_pages: int
+    per_page: int
+    brand_facets: list[BrandFacet]
+    price_low: Decimal | None
+    price_high: Decimal | None
+    in_stock_count: int
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.num_pages
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+
+def catalog_revision() -> int:
+    """Return the catalog's change counter (one indexed read); cached fragments are keyed on it."""
+    row = CatalogRevision.objects.filter(pk=1).values_list("revision", flat=True).first()
+    return row or 0
+
+
+def _with_card_data(qs: QuerySet[Product]) -> QuerySet[Product]:
+    return (
+        qs.select_related("brand", "category")
+        .annotate(
+            price_from=Min("variants__price"),
+            price_max=Max("variants__price"),
+            compare_at_from=Max("variants__compare_at_price"),
+            stock_total=Coalesce(Sum("variants__stock_quantity"), Value(0)),
+        )
+        .prefetch_related(Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")))
+    )
+
+
+def category_get(*, slug: str) -> Category:
+    try:
+        return Category.objects.select_related("parent").get(slug=slug)
+    except Category.DoesNotExist:
+        raise ProductNotFound(f"There is no category '{slug[:80]}'.", code="category_not_found") from None
+
+
+def brand_get(*, slug: str) -> Brand:
+    try:
+        return Brand.objects.get(slug=slug)
+    except Brand.DoesNotExist:
+        raise ProductNotFound(f"There is no brand '{slug[:80]}'.", code="brand_not_found") from None
+
+
+def category_tree() -> list[Category]:
+    """Return top-level categories with `children` prefetched and `product_count` on each child."""
+    children = Category.objects.annotate(product_count=Count("products", filter=Q(products__is_active=True)))
+    return list(Category.objects.filter(parent=None).prefetch_related(Prefetch("children", queryset=children)))
+
+
+def brand_list() -> list[Brand]:
+    return list(Brand.objects.annotate(product_count=Count("products", filter=Q(products__is_active=True))))
+
+
+def product_list(query: ProductQuery) -> ProductPage:
+    """Return one page of active products matching `query`, sorted, with facets for the filters."""
+    base = Product.objects.filter(is_active=True)
+    search_ids: list[int] | None = None
+    if query.q:
+        search_ids = product_search_ids(query.q)
+        base = base.filter(pk__in=search_ids)
+    if query.category:
+        base = base.filter(Q(category__slug=query.category) | Q(category__parent__slug=query.category))
+
+    # Facets count within every filter except their own, so a shopper sees what choosing would give.
+    priced = base.annotate(price_from=Min("variants__price"), stock_total=Coalesce(Sum("variants__stock_quantity"), Value(0)))
+    if query.price_min is not None:
+        priced = priced.filter(price_from__gte=query.price_min)
+    if query.price_max is not None:
+        priced = priced.filter(price_from__lte=query.price_max)
+    if query.in_stock:
+        priced = priced.filter(stock_total__gt=0)
+    brand_counts = dict(
+        Brand.objects.filter(products__in=priced.values("pk")).annotate(n=Count("products")).values_list("slug", "n")
+    )
+    brands_shown = Brand.objects.filter(Q(slug__in=brand_counts) | Q(slug__in=query.brands)).values_list("slug", "name")
+    brand_facets = [
+        BrandFacet(slug=slug, name=name, count=brand_counts.get(slug, 0), selected=slug in query.brands)
+        for slug, name in brands_shown
+    ]
+
+    filtered = priced.filter(brand__slug__in=query.brands) if query.brands else priced
+    stats = filtered.aggregate(total=Count("pk"), in_stock=Count("pk", filter=Q(stock_total__gt=0)))
+    price_stats = base.annotate(p=Min("variants__price")).aggregate(low=Min("p"), high=Max("p"))
+    total = stats["total"]
+    num_pages = max(1, math.ceil(total / query.per_page))
+    if query.page > num_pages:
+        raise PageOutOfRange(f"Page {query.page} does not exist; the last page is {num_pages}.", extra={"num_pages": num_pages})
+
+    ordered = _with_card_data(Product.objects.filter(pk__in=filtered.values("pk")))
+    sort = query.effective_sort
+    if sort == "relevance" and search_ids:
+        ordered = ordered.annotate(
+            rank=Case(*[When(pk=pk, then=Value(i)) for i, pk in enumerate(search_ids)], output_field=IntegerField())
+        ).order_by("rank")
+    elif sort == "price_asc":
+        ordered = ordered.order_by("price_from", "name")
+    elif sort == "price_desc":
+        ordered = ordered.order_by("-price_from", "name")
+    elif sort == "newest":
+        ordered = ordered.order_by("-created_at", "name")
+    elif sort == "name":
+        ordered = ordered.order_by("name")
+    else:
+        ordered = ordered.order_by("-is_featured", "-stock_total", "name")
+    start = (query.page - 1) * query.per_page
+    products = list(ordered[start : start + query.per_page])
+    return ProductPage(
+        products=products,
+        total=total,
+        page=query.page,
+        num_pages=num_pages,
+        per_page=query.per_page,
+        brand_facets=brand_facets,
+        price_low=price_stats["low"],
+        price_high=price_stats["high"],
+        in_stock_count=stats["in_stock"],
+    )
+
+
+def product_featured(*, limit: int = 8) -> list[Product]:
+    return list(_with_card_data(Product.objects.filter(is_active=True, is_featured=True)).order_by("name")[:limit])
+
+
+def product_related(*, product: Product, limit: int = 4) -> list[Product]:
+    """Return other active products of the same category, then of the same parent category."""
+    qs = Product.objects.filter(is_active=True).exclude(pk=product.pk)
+    same = Q(category_id=product.category_id)
+    if product.category.parent_id:
+        qs = qs.filter(same | Q(category__parent_id=product.category.parent_id))
+    else:
+        qs = qs.filter(same)
+    ranked = qs.annotate(same_category=Case(When(same, then=Value(0)), default=Value(1), output_field=IntegerField()))
+    return list(_with_card_data(ranked).order_by("same_category", "-is_featured", "name")[:limit])
+
+
+def product_detail(*, slug: str) -> Product:
+    """Return an active product with brand, category, variants and images loaded (three queries)."""
+    try:
+        return (
+            Product.objects.select_related("brand", "category", "category__parent")
+            .prefetch_related(
+                Prefetch("variants", queryset=Variant.objects.order_by("position", "id")),
+                Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")),
+            )
+            .get(slug=slug, is_active=True)
+        )
+    except Product.DoesNotExist:
+        raise ProductNotFound(f"There is no product '{slug[:80]}'.") from None

@@ -1,0 +1,11 @@
+"""Celery application: background work runs here in production, eagerly in the embedded default."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+
+app = Celery("allbuy")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

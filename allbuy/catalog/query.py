@@ -53,7 +53,10 @@ def _one(params: Mapping[str, object], name: str) -> str:
     values = getlist(name) if getlist else ([params[name]] if name in params else [])
     if len(values) > 1:
         raise InvalidCatalogQuery(f"Give '{name}' once.", code="repeated_parameter", extra={"parameter": name})
-    return str(values[0]).strip() if values else ""
+    value = str(values[0]).strip() if values else ""
+    if any(ch < " " for ch in value):
+        raise InvalidCatalogQuery(f"'{name}' contains a control character.", code="invalid_character")
+    return value
 
 
 def _price(params: Mapping[str, object], name: str) -> Decimal | None:
@@ -73,7 +76,7 @@ def _int(params: Mapping[str, object], name: str, default: int, low: int, high: 
     raw = _one(params, name)
     if not raw:
         return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
         raise InvalidCatalogQuery(f"'{name}' must be a whole number from {low} to {high}.", code=f"invalid_{name}")
     return int(raw)
 

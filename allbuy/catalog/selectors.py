@@ -78,13 +78,28 @@ def brand_get(*, slug: str) -> Brand:
 
 
 def category_tree() -> list[Category]:
-    """Return top-level categories with `children` prefetched and `product_count` on each child."""
-    children = Category.objects.annotate(product_count=Count("products", filter=Q(products__is_active=True)))
-    return list(Category.objects.filter(parent=None).prefetch_related(Prefetch("children", queryset=children)))
+    """Return top-level categories, ordered, each with ordered `children` prefetched.
+
+    Every category carries `product_count`: active products filed in it, plus, for a top-level
+    category, those of its children.
+    """
+    active = Q(products__is_active=True)
+    children = Category.objects.annotate(product_count=Count("products", filter=active)).order_by("position", "name")
+    tops: list[Category] = list(
+        Category.objects.filter(parent=None)
+        .annotate(own_count=Count("products", filter=active))
+        .prefetch_related(Prefetch("children", queryset=children))
+        .order_by("position", "name")
+    )
+    for top in tops:
+        counts = [child.product_count for child in top.children.all()]  # type: ignore[attr-defined]
+        top.product_count = top.own_count + sum(counts)  # type: ignore[attr-defined]
+    return tops
 
 
 def brand_list() -> list[Brand]:
-    return list(Brand.objects.annotate(product_count=Count("products", filter=Q(products__is_active=True))))
+    """Return brands by name, each with `product_count` of its active products."""
+    return list(Brand.objects.annotate(product_count=Count("products", filter=Q(products__is_active=True))).order_by("name"))
 
 
 def product_list(query: ProductQuery) -> ProductPage:

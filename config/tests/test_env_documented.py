@@ -7,7 +7,9 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 SKIP_DIRS = {".venv", "node_modules", ".git", "var", "test-artifacts"}
 
 PY_PATTERNS = [
-    re.compile(r"""\benv(?:\.(?:str|bool|int|float|list|dict|json|url|db|db_url|cache|path|tuple))?\(\s*["']([A-Z][A-Z0-9_]*)["']"""),
+    re.compile(
+        r"""\benv(?:\.(?:str|bool|int|float|list|dict|json|url|db|db_url|cache|path|tuple))?\(\s*["']([A-Z][A-Z0-9_]*)["']"""
+    ),
     re.compile(r"""os\.environ(?:\.get|\.setdefault|\.pop)?[\[(]\s*["']([A-Z][A-Z0-9_]*)["']"""),
     re.compile(r"""os\.getenv\(\s*["']([A-Z][A-Z0-9_]*)["']"""),
 ]
@@ -50,7 +52,8 @@ def variables_documented() -> set[str]:
     for i, line in enumerate(lines):
         match = re.match(r"^#?\s*([A-Z][A-Z0-9_]*)=", line)
         if match:
-            assert i > 0 and lines[i - 1].startswith("# "), f"{match.group(1)} in .env.example needs a comment line above it"
+            assert i > 0, f"{match.group(1)} in .env.example needs a comment line above it"
+            assert lines[i - 1].startswith("# "), f"{match.group(1)} in .env.example needs a comment line above it"
             names.add(match.group(1))
     return names
 

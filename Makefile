@@ -20,6 +20,7 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
 
 run: $(VENV)/.runtime
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
 	$(PY) manage.py seed_demo
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	@echo "AllBuy is serving on http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"
@@ -27,6 +28,7 @@ run: $(VENV)/.runtime
 
 dev: $(VENV)/.dev
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
 	$(PY) manage.py seed_demo
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 

@@ -1,6 +1,5 @@
 from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin
 
 from allbuy.accounts.models import User
 
-admin.site.register(User, UserAdmin)
+admin.site.register(User)

@@ -3,6 +3,7 @@
 Every variable read here is listed, with a comment, in `.env.example`; a test enforces it.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -27,7 +28,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.facebook",
+    "axes",
     "allbuy.core",
+    "allbuy.privacy",
     "allbuy.accounts",
     "allbuy.catalog",
     "allbuy.storefront",
@@ -44,6 +51,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    # Last, as django-axes requires: turns a lockout into its response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -82,12 +92,28 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "/"
 
 REDIS_URL = env.str("REDIS_URL", default="")
+# Login-failure counters must be shared by every web worker: Redis in production, a database table
+# (keys are SHA-256 digests, entries expire with the lockout) in the embedded default.
+AXES_CACHE_DATABASE = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "allbuy_axes_cache"}
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+        "axes": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "axes"},
+    }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "allbuy"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "allbuy"},
+        "axes": AXES_CACHE_DATABASE,
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -140,3 +166,68 @@ LOGGING = {
 
 # The embedded default serves product images from MEDIA_ROOT itself; production leaves that to the front server.
 ALLBUY_SERVE_MEDIA = env.bool("ALLBUY_SERVE_MEDIA", default=True)
+
+# Master keys wrap every data key (see allbuy/privacy/keyring.py). The embedded default creates a key file
+# in var/ on first use; production refuses to start without ALLBUY_MASTER_KEY or the key file.
+ALLBUY_MASTER_KEY = env.str("ALLBUY_MASTER_KEY", default="")
+ALLBUY_MASTER_KEY_FILE = env.str("ALLBUY_MASTER_KEY_FILE", default=str(VAR_DIR / "master-keys.json"))
+ALLBUY_MASTER_KEY_AUTOCREATE = True
+
+# Sessions are stored encrypted (AES-256-GCM under a system key) in the database.
+SESSION_ENGINE = "allbuy.privacy.sessions"
+SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
+
+# Accounts: django-allauth by email. Addresses are never stored in plaintext: allauth sees only each
+# address's blind index (see allbuy/accounts/models.py); the adapter maps it back when sending mail.
+ACCOUNT_ADAPTER = "allbuy.accounts.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "allbuy.accounts.adapters.SocialAccountAdapter"
+ACCOUNT_FORMS = {"login": "allbuy.accounts.forms.LoginForm"}
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_PREVENT_ENUMERATION = True
+# The address behind an unknown sign-in key is unknowable, so no "unknown account" mails.
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = env.str("ACCOUNT_DEFAULT_HTTP_PROTOCOL", default="http")
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_QUERY_EMAIL = True
+# Facebook login. The two URLs point allauth at a local stand-in in the browser tests (Facebook cannot be
+# reached from test machines); allauth reads them once, at import time.
+FACEBOOK_APP_ID = env.str("FACEBOOK_APP_ID", default="")
+FACEBOOK_APP_SECRET = env.str("FACEBOOK_APP_SECRET", default="")
+_facebook: dict[str, object] = {
+    "METHOD": "oauth2",
+    "SCOPE": ["email", "public_profile"],
+    "FIELDS": ["id", "email", "name"],
+    "APP": {"client_id": FACEBOOK_APP_ID, "secret": FACEBOOK_APP_SECRET, "key": ""},
+}
+if env.str("FACEBOOK_AUTHORIZE_URL", default=""):
+    _facebook["AUTHORIZE_URL"] = env.str("FACEBOOK_AUTHORIZE_URL")
+if env.str("FACEBOOK_GRAPH_API_URL", default=""):
+    _facebook["GRAPH_API_URL"] = env.str("FACEBOOK_GRAPH_API_URL")
+SOCIALACCOUNT_PROVIDERS = {"facebook": _facebook}
+
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="AllBuy <no-reply@allbuy.example>")
+
+# Brute-force lockout (django-axes): counters live in the cache, never in the database, and are keyed
+# on the sign-in key (the blind index), never on the typed address.
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_CACHE = "axes"
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "allbuy.accounts.identity.axes_username"
+AXES_USERNAME_FORM_FIELD = "login"
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
+AXES_VERBOSE = False

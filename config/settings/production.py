@@ -1,5 +1,7 @@
 """Production: no insecure defaults. Refuses to start without SECRET_KEY."""
 
+from pathlib import Path
+
 from django.core.exceptions import ImproperlyConfigured
 
 from config.settings.base import *  # noqa: F403
@@ -10,6 +12,12 @@ if len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be set to a random value of at least 50 characters in production.")
 
 DEBUG = False
+
+ALLBUY_MASTER_KEY = env.str("ALLBUY_MASTER_KEY", default="")
+ALLBUY_MASTER_KEY_FILE = env.str("ALLBUY_MASTER_KEY_FILE", default="")
+ALLBUY_MASTER_KEY_AUTOCREATE = False
+if not ALLBUY_MASTER_KEY and not (ALLBUY_MASTER_KEY_FILE and Path(ALLBUY_MASTER_KEY_FILE).is_file()):
+    raise ImproperlyConfigured("Set ALLBUY_MASTER_KEY (or ALLBUY_MASTER_KEY_FILE to an existing key file) in production.")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -1,0 +1,194 @@
+"""Envelope encryption: AES-256-GCM values under per-subject data keys, data keys wrapped by the master key.
+
+A stored value is "ab1:<data key id>:<base64(nonce | ciphertext | tag)>". The associated data binds it
+to its field and data key, so a value copied into another field or row fails authentication instead of
+decrypting. Unwrapped data keys are cached per process for a short time (unwrapping costs ~2.5 µs,
+building the cipher ~2.3 µs; see shared perf notes), so a page decrypting a thousand values stays fast.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+import time
+import unicodedata
+from dataclasses import dataclass
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.db import IntegrityError, transaction
+
+from allbuy.core import clock
+from allbuy.privacy.exceptions import (
+    CiphertextTampered,
+    DataKeyShredded,
+    DecryptionError,
+    MasterKeyRetired,
+    MasterKeyUnknown,
+    WrongMasterKey,
+)
+from allbuy.privacy.keyring import Keyring, keyring_load
+from allbuy.privacy.models import DataKey
+
+TOKEN_PREFIX = "ab1"  # noqa: S105  (a format tag, not a secret)
+NONCE_BYTES = 12
+CACHE_SECONDS = 60.0  # a shredded key stops decrypting in other processes within this time
+BLIND_INDEX_SCOPE = "system.blind-index"
+
+
+@dataclass(frozen=True)
+class _CachedKey:
+    aead: AESGCM
+    raw: bytes
+    master_version: int
+    expires: float
+
+
+_keys: dict[int, _CachedKey] = {}
+_subject_key_ids: dict[tuple[str | None, str], int] = {}
+
+
+def key_cache_clear() -> None:
+    _keys.clear()
+    _subject_key_ids.clear()
+
+
+def _wrap_aad(subject_id: str | None, scope: str, version: int) -> bytes:
+    return f"allbuy-datakey|{subject_id or 'system'}|{scope}|v{version}".encode()
+
+
+def wrap_key(raw: bytes, *, subject_id: str | None, scope: str, keyring: Keyring) -> tuple[int, bytes]:
+    version = keyring.current
+    nonce = secrets.token_bytes(NONCE_BYTES)
+    sealed = AESGCM(keyring.key(version)).encrypt(nonce, raw, _wrap_aad(subject_id, scope, version))
+    return version, nonce + sealed
+
+
+def unwrap_key(row: DataKey, *, field: str, keyring: Keyring) -> bytes:
+    version = row.master_version
+    if row.shredded_at is not None or not row.wrapped:
+        raise DataKeyShredded(field=field, key_version=version)
+    if version in keyring.retired:
+        raise MasterKeyRetired(field=field, key_version=version)
+    if version not in keyring.keys:
+        keyring = keyring_load(reload=True)  # another process may have rotated the key file
+        if version not in keyring.keys:
+            raise (MasterKeyRetired if version in keyring.retired else MasterKeyUnknown)(field=field, key_version=version)
+    wrapped = bytes(row.wrapped)
+    subject_id = str(row.subject_id) if row.subject_id else None
+    try:
+        return AESGCM(keyring.key(version)).decrypt(
+            wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:], _wrap_aad(subject_id, row.scope, version)
+        )
+    except InvalidTag:
+        raise WrongMasterKey(field=field, key_version=version) from None
+
+
+def _remember(row: DataKey, raw: bytes) -> _CachedKey:
+    entry = _CachedKey(aead=AESGCM(raw), raw=raw, master_version=row.master_version, expires=time.monotonic() + CACHE_SECONDS)
+    _keys[row.pk] = entry
+    return entry
+
+
+def _key_by_id(key_id: int, *, field: str) -> _CachedKey:
+    entry = _keys.get(key_id)
+    if entry is not None and entry.expires > time.monotonic():
+        return entry
+    row = DataKey.objects.filter(pk=key_id).first()
+    if row is None:
+        raise DataKeyShredded(field=field, key_version=None, detail=f"data key {key_id} no longer exists")
+    return _remember(row, unwrap_key(row, field=field, keyring=keyring_load()))
+
+
+def data_key_id(*, subject_id: str | None, scope: str, field: str = "") -> int:
+    """Return the id of the subject's data key for `scope`, creating it on first use."""
+    cache_key = (subject_id, scope)
+    key_id = _subject_key_ids.get(cache_key)
+    if key_id is not None and key_id in _keys and _keys[key_id].expires > time.monotonic():
+        return key_id
+    row = DataKey.objects.filter(subject_id=subject_id, scope=scope).first()  # type: ignore[misc]
+    if row is None:
+        keyring = keyring_load()
+        raw = secrets.token_bytes(32)
+        version, wrapped = wrap_key(raw, subject_id=subject_id, scope=scope, keyring=keyring)
+        try:
+            with transaction.atomic():
+                row = DataKey.objects.create(subject_id=subject_id, scope=scope, master_version=version, wrapped=wrapped)
+        except IntegrityError:  # created concurrently by another request: use theirs
+            row = DataKey.objects.get(subject_id=subject_id, scope=scope)  # type: ignore[misc]
+        else:
+            _remember(row, raw)
+    if row.pk not in _keys:
+        _remember(row, unwrap_key(row, field=field, keyring=keyring_load()))
+    _subject_key_ids[cache_key] = row.pk
+    return row.pk
+
+
+def _aad(field: str, key_id: int) -> bytes:
+    return f"{field}|{key_id}".encode()
+
+
+def encrypt_value(plaintext: str, *, subject_id: str | None, scope: str, field: str) -> str:
+    """Encrypt `plaintext` for `field` under the subject's `scope` data key; return the stored token."""
+    key_id = data_key_id(subject_id=subject_id, scope=scope, field=field)
+    entry = _key_by_id(key_id, field=field)
+    nonce = secrets.token_bytes(NONCE_BYTES)
+    sealed = entry.aead.encrypt(nonce, plaintext.encode("utf-8"), _aad(field, key_id))
+    return f"{TOKEN_PREFIX}:{key_id}:{base64.b64encode(nonce + sealed).decode('ascii')}"
+
+
+def token_key_id(token: str, *, field: str) -> int:
+    prefix, _, rest = token.partition(":")
+    key_text, _, _payload = rest.partition(":")
+    if prefix != TOKEN_PREFIX or not key_text.isdigit():
+        raise CiphertextTampered(field=field, key_version=None, detail="not an AllBuy ciphertext")
+    return int(key_text)
+
+
+def decrypt_value(token: str, *, field: str) -> str:
+    """Return the plaintext of a stored token, or raise a DecryptionError naming the field and key version."""
+    key_id = token_key_id(token, field=field)
+    entry = _key_by_id(key_id, field=field)
+    try:
+        blob = base64.b64decode(token.rsplit(":", 1)[1], validate=True)
+        plaintext = entry.aead.decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], _aad(field, key_id))
+    except (InvalidTag, ValueError, IndexError):
+        raise CiphertextTampered(field=field, key_version=entry.master_version) from None
+    return plaintext.decode("utf-8")
+
+
+def _index_key() -> bytes:
+    key_id = data_key_id(subject_id=None, scope=BLIND_INDEX_SCOPE, field="blind index")
+    raw = _key_by_id(key_id, field="blind index").raw
+    # The index key is derived (HKDF) from a system secret that only exists wrapped by the master key,
+    # so it survives master-key rotation unchanged: rotating never invalidates the index.
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"allbuy blind index v1").derive(raw)
+
+
+def email_normalise(email: str) -> str:
+    """Return the canonical form of an address for look-up: NFKC, trimmed, case-folded."""
+    return unicodedata.normalize("NFKC", email).strip().casefold()
+
+
+def blind_index(value: str, *, kind: str = "email") -> str:
+    """Return HMAC-SHA256 (hex) of the normalised value: equal inputs match, and the value is never stored."""
+    normalised = email_normalise(value) if kind == "email" else value
+    return hmac.new(_index_key(), f"{kind}|{normalised}".encode(), hashlib.sha256).hexdigest()
+
+
+def subject_keys_shred(*, subject_id: str) -> int:
+    """Destroy every data key of a subject (crypto-shredding); return how many were destroyed."""
+    live = DataKey.objects.filter(subject_id=subject_id, shredded_at=None)  # type: ignore[misc]
+    count = live.update(wrapped=b"", shredded_at=clock.now())
+    for cache_key, key_id in list(_subject_key_ids.items()):
+        if cache_key[0] == subject_id:
+            _keys.pop(key_id, None)
+            del _subject_key_ids[cache_key]
+    return count
+
+
+__all__ = ["DecryptionError", "blind_index", "decrypt_value", "encrypt_value", "subject_keys_shred"]

@@ -1,0 +1,217 @@
+"""The data map: every piece of personal data AllBuy holds, why, who receives it, how long it is kept.
+
+This one declaration drives the system check (no undeclared personal field, no undeclared purpose),
+the purpose check of every read by someone other than the subject, the "My privacy" page, the data
+export, and the tables of the public privacy policy. Categories and purposes follow the shape of the
+fideslang taxonomy. There is no purpose for selling or renting personal data, and the system check
+fails if one is ever added.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from enum import StrEnum
+
+
+class Purpose(StrEnum):
+    SERVICE = "essential.service"
+    SHIPPING = "essential.service.shipping"
+    SECURITY = "essential.service.security"
+    FRAUD = "essential.fraud_detection"
+    LEGAL = "essential.legal_obligation"
+    MARKETING_EMAIL = "marketing.communications.email"
+    PERSONALISE = "personalize.content"
+    ANALYTICS = "analytics.reporting"
+
+
+PURPOSE_TEXT: dict[Purpose, str] = {
+    Purpose.SERVICE: "to run your account and your orders, and to answer your questions",
+    Purpose.SHIPPING: "to pack and deliver what you bought",
+    Purpose.SECURITY: "to keep your account and our service secure (sign-in, lockout after failed attempts)",
+    Purpose.FRAUD: "to detect and prevent fraud and abuse of our terms",
+    Purpose.LEGAL: "to meet legal obligations such as tax records, and answer lawful requests",
+    Purpose.MARKETING_EMAIL: "to email you offers — only if you opted in; unsubscribe with one click",
+    Purpose.PERSONALISE: "to tailor the products you see — only with your consent",
+    Purpose.ANALYTICS: "to understand, in aggregate, how the shop is used — only with your consent",
+}
+
+
+class Recipient(StrEnum):
+    """Who may read a field. Anyone else reading it is refused."""
+
+    ALLBUY = "allbuy"  # AllBuy's own staff and systems
+    MERCHANT = "merchant"  # the merchant fulfilling a shipment, only through a shipping grant
+    CARRIER = "carrier"  # the carrier delivering a shipment, only through a shipping grant
+    PAYMENT_PROCESSOR = "processor.payment"
+    EMAIL_PROCESSOR = "processor.email"
+
+
+RECIPIENT_TEXT: dict[Recipient, str] = {
+    Recipient.ALLBUY: "AllBuy",
+    Recipient.MERCHANT: "the merchant fulfilling your order (only while shipping it)",
+    Recipient.CARRIER: "the carrier delivering your order (only while shipping it)",
+    Recipient.PAYMENT_PROCESSOR: "our payment processor",
+    Recipient.EMAIL_PROCESSOR: "our email delivery provider",
+}
+GRANT_RECIPIENTS = frozenset({Recipient.MERCHANT, Recipient.CARRIER})
+
+
+class LegalBasis(StrEnum):
+    CONTRACT = "contract"
+    LEGAL_OBLIGATION = "legal obligation"
+    LEGITIMATE_INTEREST = "legitimate interest"
+    CONSENT = "consent"
+
+
+@dataclass(frozen=True)
+class Retention:
+    name: str
+    description: str
+    period: timedelta | None  # None: as long as the account exists
+
+
+RETENTION: dict[str, Retention] = {
+    "profile": Retention("profile", "while your account exists; shredded when you delete it", None),
+    "tax": Retention("tax", "10 years after the order (tax law), then shredded", timedelta(days=3653)),
+    "session": Retention("session", "2 weeks after your last visit", timedelta(days=14)),
+    "security": Retention("security", "30 days", timedelta(days=30)),
+}
+
+
+@dataclass(frozen=True)
+class PersonalField:
+    field: str  # "app_label.Model.field"
+    category: str  # fideslang-shaped data category, e.g. "user.contact.email"
+    description: str  # what the customer sees
+    purposes: tuple[Purpose, ...]
+    recipients: tuple[Recipient, ...]
+    retention: str
+    legal_basis: LegalBasis
+    encrypted: bool = True
+    protection: str = "AES-256-GCM with a key of your own"
+    exported: bool = True  # included in "download my data"
+    extra_purposes_by_recipient: dict[Recipient, tuple[Purpose, ...]] = field(default_factory=dict)
+
+    @property
+    def model_label(self) -> str:
+        return self.field.rsplit(".", 1)[0]
+
+    @property
+    def name(self) -> str:
+        return self.field.rsplit(".", 1)[1]
+
+    def allows(self, *, recipient: str, purpose: str) -> bool:
+        return recipient in self.recipients and purpose in self.purposes
+
+
+P, R, B = Purpose, Recipient, LegalBasis
+SHIPPING_RECIPIENTS = (R.ALLBUY, R.MERCHANT, R.CARRIER)
+
+DATA_MAP: tuple[PersonalField, ...] = (
+    PersonalField(
+        "accounts.User.contact_email", "user.contact.email", "your email address",
+        (P.SERVICE, P.SECURITY, P.MARKETING_EMAIL), (R.ALLBUY, R.EMAIL_PROCESSOR), "profile", B.CONTRACT,
+    ),
+    PersonalField(
+        "accounts.User.email", "user.unique_id.pseudonymous",
+        "a keyed hash of your email address, used to find your account at sign-in (the address cannot be read from it)",
+        (P.SERVICE, P.SECURITY), (R.ALLBUY,), "profile", B.CONTRACT,
+        encrypted=False, protection="HMAC-SHA256 blind index; not reversible", exported=False,
+    ),
+    PersonalField(
+        "accounts.User.full_name", "user.name", "your name",
+        (P.SERVICE,), (R.ALLBUY,), "profile", B.CONTRACT,
+    ),
+    PersonalField(
+        "accounts.User.phone", "user.contact.phone", "your phone number",
+        (P.SERVICE, P.SECURITY), (R.ALLBUY,), "profile", B.CONTRACT,
+    ),
+    PersonalField(
+        "accounts.User.password", "user.authorization.credentials", "your password, stored only as a salted hash",
+        (P.SECURITY,), (R.ALLBUY,), "profile", B.CONTRACT,
+        encrypted=False, protection="salted PBKDF2 hash; the password itself is never stored", exported=False,
+    ),
+    *(
+        PersonalField(
+            f"accounts.Address.{name}", category, text,
+            (P.SERVICE, P.SHIPPING), SHIPPING_RECIPIENTS, "profile", B.CONTRACT,
+        )
+        for name, category, text in (
+            ("recipient_name", "user.name", "the recipient's name on a shipping address"),
+            ("line1", "user.contact.address.street", "street address"),
+            ("line2", "user.contact.address.street", "street address, second line"),
+            ("city", "user.contact.address.city", "city"),
+            ("region", "user.contact.address.state", "region or state"),
+            ("postcode", "user.contact.address.postal_code", "postcode"),
+            ("country", "user.contact.address.country", "country"),
+            ("phone", "user.contact.phone", "the phone number for delivery"),
+        )
+    ),
+    PersonalField(
+        "account.EmailAddress.email", "user.unique_id.pseudonymous",
+        "the same keyed hash of your email address, used by the sign-in system to verify it",
+        (P.SERVICE, P.SECURITY), (R.ALLBUY,), "profile", B.CONTRACT,
+        encrypted=False, protection="HMAC-SHA256 blind index; not reversible", exported=False,
+    ),
+    PersonalField(
+        "socialaccount.SocialAccount.uid", "user.unique_id.pseudonymous",
+        "a keyed hash of your Facebook account id, if you sign in with Facebook",
+        (P.SERVICE, P.SECURITY), (R.ALLBUY,), "profile", B.CONTRACT,
+        encrypted=False, protection="HMAC-SHA256 blind index; not reversible", exported=False,
+    ),
+    PersonalField(
+        "socialaccount.SocialAccount.extra_data", "user.unique_id",
+        "nothing: the rest of your Facebook profile is discarded at sign-in",
+        (P.SERVICE,), (R.ALLBUY,), "profile", B.CONTRACT,
+        encrypted=False, protection="kept empty (a test proves it)", exported=False,
+    ),
+    PersonalField(
+        "sessions.Session.session_data", "user.device.cookie_id",
+        "your signed-in session (which account, when you signed in)",
+        (P.SERVICE, P.SECURITY), (R.ALLBUY,), "session", B.CONTRACT,
+        encrypted=True, protection="AES-256-GCM under a system key", exported=False,
+    ),
+)  # fmt: skip
+
+
+# Fields whose names look personal but are not, or that are never written; each with the reason.
+NOT_PERSONAL: dict[str, str] = {
+    "catalog.Brand.name": "a brand's name",
+    "catalog.Category.name": "a product category's name",
+    "catalog.Product.name": "a product's name",
+    "auth.Group.name": "a staff permission group's name",
+    "auth.Permission.name": "a permission's name",
+    "auth.Permission.codename": "a permission's code",
+    "contenttypes.ContentType.app_label": "a code name",
+    "admin.LogEntry.object_repr": "object descriptions never contain personal data (every model's __str__ is an id)",
+    "admin.LogEntry.change_message": "lists which fields changed, not their values",
+    "sessions.Session.session_key": "a random identifier; the session's content is encrypted and declared",
+    "socialaccount.SocialApp.name": "the name of a sign-in provider app (Facebook)",
+    "socialaccount.SocialApp.client_id": "AllBuy's own app id at the provider",
+    "socialaccount.SocialApp.secret": "AllBuy's own app secret at the provider",
+    "socialaccount.SocialToken.token": "never written: SOCIALACCOUNT_STORE_TOKENS is off (a test proves the table stays empty)",
+    "socialaccount.SocialToken.token_secret": "never written: SOCIALACCOUNT_STORE_TOKENS is off",
+    "account.EmailConfirmation.key": "a random one-time code",
+    "axes.AccessAttempt.ip_address": "never written: django-axes keeps its counters in the cache, not the database",
+    "axes.AccessAttempt.username": "never written: django-axes keeps its counters in the cache",
+    "axes.AccessAttempt.user_agent": "never written: django-axes keeps its counters in the cache",
+    "axes.AccessAttempt.get_data": "never written: django-axes keeps its counters in the cache",
+    "axes.AccessAttempt.post_data": "never written: django-axes keeps its counters in the cache",
+    "axes.AccessLog.ip_address": "never written: AXES_DISABLE_ACCESS_LOG is on",
+    "axes.AccessLog.username": "never written: AXES_DISABLE_ACCESS_LOG is on",
+    "axes.AccessLog.user_agent": "never written: AXES_DISABLE_ACCESS_LOG is on",
+    "axes.AccessFailureLog.ip_address": "never written: AXES_ENABLE_ACCESS_FAILURE_LOG is off",
+    "axes.AccessFailureLog.username": "never written: AXES_ENABLE_ACCESS_FAILURE_LOG is off",
+    "axes.AccessFailureLog.user_agent": "never written: AXES_ENABLE_ACCESS_FAILURE_LOG is off",
+    "axes.AccessAttemptExpiration.attempt": "never written: django-axes keeps its counters in the cache",
+    "privacy.AccessLogEntry.actor_label": "names the merchant, carrier or AllBuy team, never a person",
+    "privacy.PolicyVersion.title": "the policy's title",
+}
+
+
+def declaration_for(label: str) -> PersonalField | None:
+    return _BY_FIELD.get(label)
+
+
+_BY_FIELD = {decl.field: decl for decl in DATA_MAP}

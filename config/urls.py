@@ -5,6 +5,10 @@ from django.views.static import serve
 
 from allbuy.api.api import api
 
+# The shop's own error pages: 404 in the site's look, 500 self-contained (no request context, database or static files).
+handler404 = "allbuy.storefront.errors.page_not_found"
+handler500 = "allbuy.storefront.errors.server_error"
+
 urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),

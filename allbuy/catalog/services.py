@@ -4,6 +4,7 @@ from django.db import transaction
 from django.db.models import F
 
 from allbuy.catalog.models import CatalogRevision, Product
+from allbuy.catalog.search import product_search_index_write
 
 
 def catalog_revision_bump() -> None:
@@ -23,9 +24,13 @@ def product_search_document(product: Product) -> str:
     return "\n".join(p for p in parts if p)
 
 
+@transaction.atomic
 def product_reindex(*, product: Product) -> None:
-    """Recompute the product's search document and store it."""
+    """Recompute the product's search document and store it, in the search index too."""
     document = product_search_document(product)
     if document != product.search_document:
         Product.objects.filter(pk=product.pk).update(search_document=document)
         product.search_document = document
+        product_search_index_write(products=[product])
+        # update() sends no signal, and the search vocabulary is cached per revision.
+        catalog_revision_bump()

@@ -9,7 +9,7 @@ fails if one is ever added.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
@@ -91,7 +91,6 @@ class PersonalField:
     encrypted: bool = True
     protection: str = "AES-256-GCM with a key of your own"
     exported: bool = True  # included in "download my data"
-    extra_purposes_by_recipient: dict[Recipient, tuple[Purpose, ...]] = field(default_factory=dict)
 
     @property
     def model_label(self) -> str:

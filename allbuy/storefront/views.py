@@ -1,25 +1,111 @@
-from django.http import HttpRequest, HttpResponse
+"""Storefront pages. Each view parses its input, then renders a cached catalog page inside the per-request shell."""
+
+from dataclasses import replace
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.views.decorators.http import require_safe
+from django_htmx.http import push_url, replace_url
+
+from allbuy.catalog.exceptions import ProductNotFound
+from allbuy.catalog.query import ProductQuery, product_query_params, product_query_parse
+from allbuy.storefront.catalog_pages import brand_render, category_render, search_render
+from allbuy.storefront.errors import application_errors_as_pages
+from allbuy.storefront.home import home_render
+from allbuy.storefront.product_page import product_render, variant_panel_render
+from allbuy.storefront.rendering import (
+    RenderedPage,
+    htmx_trigger_name,
+    is_partial,
+    page_cached,
+    page_response,
+    partial_response,
+)
+from allbuy.storefront.variants import variant_request_parse
+
+MAX_SLUG_LENGTH = 160
 
 
+def _slug_checked(slug: str) -> str:
+    # Slugs in the catalog are at most 160 characters; anything longer cannot exist, so spare the database.
+    if len(slug) > MAX_SLUG_LENGTH:
+        raise ProductNotFound("There is no such page.")
+    return slug
+
+
+def _query_key(query: ProductQuery) -> str:
+    return repr(sorted(product_query_params(query).items()))
+
+
+def _listing_response(request: HttpRequest, page: RenderedPage) -> HttpResponse:
+    if is_partial(request):
+        return push_url(partial_response(page), page.url)
+    return page_response(request, page)
+
+
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("AllBuy")
+    return page_response(request, page_cached(request, "home", (), home_render))
 
 
+@require_safe
+@application_errors_as_pages
 def search(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("search")
+    query = product_query_parse(request.GET)
+    partial = is_partial(request)
+    page = page_cached(request, "search", (_query_key(query), partial), lambda: search_render(query=query, partial=partial))
+    return _listing_response(request, page)
 
 
+@require_safe
+@application_errors_as_pages
 def category(request: HttpRequest, slug: str) -> HttpResponse:
-    return HttpResponse("category")
+    query = replace(product_query_parse(request.GET), category=_slug_checked(slug))
+    partial = is_partial(request)
+    page = page_cached(
+        request, "category", (slug, _query_key(query), partial), lambda: category_render(slug=slug, query=query, partial=partial)
+    )
+    return _listing_response(request, page)
 
 
+@require_safe
+@application_errors_as_pages
 def brand(request: HttpRequest, slug: str) -> HttpResponse:
-    return HttpResponse("brand")
+    query = replace(product_query_parse(request.GET), brands=(_slug_checked(slug),))
+    partial = is_partial(request)
+    page = page_cached(
+        request, "brand", (slug, _query_key(query), partial), lambda: brand_render(slug=slug, query=query, partial=partial)
+    )
+    return _listing_response(request, page)
 
 
+@require_safe
+@application_errors_as_pages
 def product(request: HttpRequest, slug: str) -> HttpResponse:
-    return HttpResponse("product")
+    selection = variant_request_parse(dict(request.GET.lists()))
+    origin = request.build_absolute_uri("/").rstrip("/")
+    page = page_cached(
+        request,
+        "product",
+        (_slug_checked(slug), selection.cache_parts(), origin),
+        lambda: product_render(slug=slug, selection=selection, origin=origin),
+    )
+    return page_response(request, page)
 
 
+@require_safe
+@application_errors_as_pages
 def product_variant(request: HttpRequest, slug: str) -> HttpResponse:
-    return HttpResponse("variant")
+    """Answer a change in the variant picker with the variant panel; without htmx, go to the product page."""
+    if not is_partial(request):
+        query = request.META.get("QUERY_STRING", "")
+        target = reverse("storefront:product", args=[_slug_checked(slug)])
+        return HttpResponseRedirect(f"{target}?{query}" if query else target)
+    selection = variant_request_parse(dict(request.GET.lists()), changed=htmx_trigger_name(request))
+    page = page_cached(
+        request,
+        "variant",
+        (_slug_checked(slug), selection.cache_parts()),
+        lambda: variant_panel_render(slug=slug, selection=selection),
+    )
+    return replace_url(partial_response(page), page.url)

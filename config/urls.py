@@ -12,6 +12,10 @@ handler500 = "allbuy.storefront.errors.server_error"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    # AllBuy's own account pages (profile, address book) first, then allauth's at their conventional URLs.
+    path("accounts/", include("allbuy.accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("", include("allbuy.privacy.urls")),
     path("", include("allbuy.storefront.urls")),
 ]
 

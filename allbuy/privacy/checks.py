@@ -30,8 +30,8 @@ def _label(field: models.Field[Any, Any]) -> str:
     return f"{field.model._meta.label}.{field.name}"
 
 
-def _concrete_fields() -> Iterable[models.Field[Any, Any]]:
-    for model in apps.get_models(include_auto_created=True):
+def _concrete_fields(model_list: Iterable[type[models.Model]]) -> Iterable[models.Field[Any, Any]]:
+    for model in model_list:
         yield from model._meta.concrete_fields
 
 
@@ -76,19 +76,24 @@ def _check_declaration(decl: PersonalField) -> list[checks.CheckMessage]:
     return errors
 
 
-@checks.register("privacy")
-def data_map_check(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+def data_map_errors(
+    *,
+    declarations: Iterable[PersonalField] = DATA_MAP,
+    model_list: Iterable[type[models.Model]] | None = None,
+    purposes: Iterable[Purpose] = Purpose,
+) -> list[checks.CheckMessage]:
+    """Return every disagreement between the data map, the policy's purposes and the models."""
     errors: list[checks.CheckMessage] = []
-    for purpose in Purpose:
+    for purpose in purposes:
         if FORBIDDEN_PURPOSE.search(purpose.value) or FORBIDDEN_PURPOSE.search(purpose.name):
             errors.append(checks.Error(f"purpose {purpose.value!r}: AllBuy does not sell personal data", id="privacy.E010"))
     declared: set[str] = set()
-    for decl in DATA_MAP:
+    for decl in declarations:
         if decl.field in declared:
             errors.append(checks.Error(f"{decl.field} is declared twice in the data map", id="privacy.E008"))
         declared.add(decl.field)
         errors.extend(_check_declaration(decl))
-    for field in _concrete_fields():
+    for field in _concrete_fields(apps.get_models(include_auto_created=True) if model_list is None else model_list):
         label = _label(field)
         if label in declared or label in NOT_PERSONAL or not holds_personal_data(field):
             continue
@@ -103,3 +108,8 @@ def data_map_check(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckM
         if label in declared:
             errors.append(checks.Error(f"{label} is both declared personal and excused as not personal", id="privacy.E009"))
     return errors
+
+
+@checks.register("privacy")
+def data_map_check(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    return data_map_errors()

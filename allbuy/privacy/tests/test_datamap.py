@@ -57,7 +57,7 @@ def test_a_declared_field_that_does_not_exist_fails():
 
 
 def test_a_purpose_the_policy_does_not_list_fails():
-    bogus = dataclasses.replace(DATA_MAP[0], purposes=("advertising.third_party",))
+    bogus = dataclasses.replace(DATA_MAP[0], purposes=("advertising.third_party",))  # type: ignore[arg-type]
     assert ids(data_map_errors(declarations=[bogus], model_list=[])) == ["privacy.E003"]
 
 
@@ -75,7 +75,7 @@ def test_there_is_no_sale_purpose_and_adding_one_fails_the_check():
         SERVICE = "essential.service"
         SALE = "marketing.sale_of_data"
 
-    assert "privacy.E010" in ids(data_map_errors(declarations=[], model_list=[], purposes=WithSale))  # type: ignore[arg-type]
+    assert "privacy.E010" in ids(data_map_errors(declarations=[], model_list=[], purposes=WithSale))
 
 
 def test_every_declaration_is_complete():

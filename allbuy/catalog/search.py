@@ -59,16 +59,19 @@ def search_vocabulary() -> Vocabulary:
 
 def product_search_index_write(*, products: Iterable[Product]) -> None:
     """Write the search index rows of `products` (brand and category loaded, search document current)."""
-    rows = [
-        IndexRow.of(
-            product_id=product.pk,
-            name=product.name,
-            brand=product.brand.name,
-            categories=[product.category.name, product.category.parent.name if product.category.parent else ""],
-            document=product.search_document,
+    rows = []
+    for product in products:
+        parent = product.category.parent if product.category.parent_id else None
+        categories = [product.category.name, parent.name if parent else ""]
+        rows.append(
+            IndexRow.of(
+                product_id=product.pk,
+                name=product.name,
+                brand=product.brand.name,
+                categories=categories,
+                document=product.search_document,
+            )
         )
-        for product in products
-    ]
     if rows:
         _backend().index_write(rows)
 
@@ -85,16 +88,7 @@ def product_search_ids(q: str, *, limit: int = 500) -> list[int]:
     return [pk for pk, _ in rows]
 
 
-def _rewrites(parts: list[QueryPart]) -> list[list[QueryPart]]:
-    """Return the query without the words nothing resembles, then without each other word in turn, last first."""
-    known = [part for part in parts if part.known]
-    if not known:
-        return []
-    dropped_one = [known[:i] + known[i + 1 :] for i in reversed(range(len(known)))] if len(known) > 1 else []
-    return [known, *dropped_one]
-
-
-def _largest_categories(limit: int) -> list[str]:
+def _largest_departments(limit: int) -> list[str]:
     rows = (
         Product.objects.filter(is_active=True)
         .annotate(department=Coalesce("category__parent__name", "category__name"))
@@ -107,31 +101,49 @@ def _largest_categories(limit: int) -> list[str]:
 
 
 def search_suggestions(q: str, *, limit: int = 5) -> list[str]:
-    """Return up to `limit` other queries to offer when `q` finds nothing ("Did you mean …"), best first."""
+    """Return up to `limit` other queries to offer when `q` finds nothing ("Did you mean …"), best first:
+    rewrites of the query that find products, then the closest product names, failing all of which the
+    largest departments."""
     typed = " ".join(search_tokens(q))
     if limit <= 0 or not typed:
         return []
+    known = [part for part in query_parts(q, search_vocabulary(), lenient=True) if part.known]
+    names = _backend().product_names_closest(known, limit=limit) if known else []
+    suggestions = _distinct([*_rewrites_finding_products(known, typed=typed), *names], other_than=typed)
+    return suggestions[:limit] or _distinct(_largest_departments(limit), other_than=typed)
+
+
+def _rewrites_finding_products(known: list[QueryPart], *, typed: str) -> list[str]:
+    """Return the query read leniently without the words nothing resembles, if it finds products; else the
+    query without one more word, for each word whose dropping finds products."""
     backend = _backend()
-    parts = query_parts(q, search_vocabulary(), lenient=True)
-    suggestions: list[str] = []
 
-    def offer(text: str) -> None:
-        if text and text.casefold() != typed and text.casefold() not in (s.casefold() for s in suggestions):
-            suggestions.append(text)
+    def finds(parts: list[QueryPart]) -> bool:
+        return bool(parts) and _shown(parts) != typed and bool(backend.product_ids_matching(parts, limit=1))
 
-    candidates = {" ".join(part.shown for part in rewrite): rewrite for rewrite in _rewrites(parts)}
-    for text, rewrite in list(candidates.items())[:_MAX_REWRITES_CHECKED]:
-        if len(suggestions) < limit and backend.product_ids_matching(rewrite, limit=1):
-            offer(text)
-    known_words = " ".join(part.shown for part in parts if part.known)
-    if len(suggestions) < limit and known_words:
-        if backend is search_postgres:
-            names = search_postgres.product_names_similar(known_words, limit=limit)
-        else:
-            names = [name for _, name in backend.product_ids_matching(parts, limit=limit, any_part=True)]
-        for name in names:
-            offer(name)
-    if not suggestions:
-        for name in _largest_categories(limit):
-            offer(name)
-    return suggestions[:limit]
+    if finds(known):
+        return [_shown(known)]
+    found: list[str] = []
+    # A model number the catalog lacks ("band 10") is the usual culprit: drop a number first, and alone.
+    drops = sorted(range(len(known)), key=lambda i: (not known[i].shown.isdigit(), -i))
+    for i in drops[:_MAX_REWRITES_CHECKED]:
+        rewrite = known[:i] + known[i + 1 :]
+        if not all(part.shown.isdigit() for part in rewrite) and finds(rewrite):
+            found.append(_shown(rewrite))
+            if known[i].shown.isdigit():
+                break
+    return found
+
+
+def _shown(parts: list[QueryPart]) -> str:
+    return " ".join(part.shown for part in parts)
+
+
+def _distinct(texts: list[str], *, other_than: str) -> list[str]:
+    seen = {other_than.casefold()}
+    kept = []
+    for text in texts:
+        if text.casefold() not in seen:
+            seen.add(text.casefold())
+            kept.append(text)
+    return kept

@@ -6,7 +6,8 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, Count, IntegerField, Max, Min, Prefetch, Q, QuerySet, Sum, Value, When
+from django.db import connection
+from django.db.models import Case, Count, IntegerField, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from allbuy.catalog.exceptions import PageOutOfRange, ProductNotFound
@@ -45,9 +46,17 @@ class ProductPage:
 
 
 def catalog_revision() -> int:
-    """Return the catalog's change counter (one indexed read); cached fragments are keyed on it."""
-    row = CatalogRevision.objects.filter(pk=1).values_list("revision", flat=True).first()
-    return row or 0
+    """Return the catalog's change counter; cached fragments are keyed on it.
+
+    Read with one plain SQL statement: it runs on every catalog request, and building the ORM query
+    cost ~300 µs against ~20 µs for the read itself (measured by the storefront benchmark).
+    """
+    meta = CatalogRevision._meta
+    table, key = connection.ops.quote_name(meta.db_table), connection.ops.quote_name(meta.pk.column)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT revision FROM {table} WHERE {key} = %s", [1])  # noqa: S608 - names come from the model
+        row = cursor.fetchone()
+    return int(row[0]) if row and row[0] else 0
 
 
 def _with_card_data(qs: QuerySet[Product]) -> QuerySet[Product]:
@@ -56,7 +65,10 @@ def _with_card_data(qs: QuerySet[Product]) -> QuerySet[Product]:
         .annotate(
             price_from=Min("variants__price"),
             price_max=Max("variants__price"),
-            compare_at_from=Max("variants__compare_at_price"),
+            # The compare-at price of the cheapest variant, so "from €X, was €Y" describes one real variant.
+            compare_at_from=Subquery(
+                Variant.objects.filter(product=OuterRef("pk")).order_by("price", "position", "id").values("compare_at_price")[:1]
+            ),
             stock_total=Coalesce(Sum("variants__stock_quantity"), Value(0)),
         )
         .prefetch_related(Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")))

@@ -1,5 +1,6 @@
-"""Storefront pages. Each view parses its input, then renders a cached catalog page inside the per-request shell."""
+"""Storefront pages. Each view parses its input, then answers with a cached page (or htmx fragment)."""
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -15,10 +16,10 @@ from allbuy.storefront.home import home_render
 from allbuy.storefront.product_page import product_render, variant_panel_render
 from allbuy.storefront.rendering import (
     RenderedPage,
+    document_response,
     htmx_trigger_name,
     is_partial,
-    page_cached,
-    page_response,
+    partial_cached,
     partial_response,
 )
 from allbuy.storefront.variants import variant_request_parse
@@ -27,7 +28,7 @@ MAX_SLUG_LENGTH = 160
 
 
 def _slug_checked(slug: str) -> str:
-    # Slugs in the catalog are at most 160 characters; anything longer cannot exist, so spare the database.
+    # Catalog slugs are at most 160 characters; a longer one cannot exist, so spare the database.
     if len(slug) > MAX_SLUG_LENGTH:
         raise ProductNotFound("There is no such page.")
     return slug
@@ -37,46 +38,44 @@ def _query_key(query: ProductQuery) -> str:
     return repr(sorted(product_query_params(query).items()))
 
 
-def _listing_response(request: HttpRequest, page: RenderedPage) -> HttpResponse:
+def _listing_response(
+    request: HttpRequest, name: str, parts: tuple[object, ...], build: Callable[[bool], RenderedPage]
+) -> HttpResponse:
+    """Answer a listing: the whole page, or for htmx the results fragment with the canonical URL to push."""
     if is_partial(request):
+        page = partial_cached(request, name, parts, lambda: build(True))
         return push_url(partial_response(page), page.url)
-    return page_response(request, page)
+    return document_response(request, name, parts, lambda: build(False))
 
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    return page_response(request, page_cached(request, "home", (), home_render))
+    return document_response(request, "home", (), home_render)
 
 
 @require_safe
 @application_errors_as_pages
 def search(request: HttpRequest) -> HttpResponse:
     query = product_query_parse(request.GET)
-    partial = is_partial(request)
-    page = page_cached(request, "search", (_query_key(query), partial), lambda: search_render(query=query, partial=partial))
-    return _listing_response(request, page)
+    return _listing_response(request, "search", (_query_key(query),), lambda partial: search_render(query=query, partial=partial))
 
 
 @require_safe
 @application_errors_as_pages
 def category(request: HttpRequest, slug: str) -> HttpResponse:
     query = replace(product_query_parse(request.GET), category=_slug_checked(slug))
-    partial = is_partial(request)
-    page = page_cached(
-        request, "category", (slug, _query_key(query), partial), lambda: category_render(slug=slug, query=query, partial=partial)
+    return _listing_response(
+        request, "category", (slug, _query_key(query)), lambda partial: category_render(slug=slug, query=query, partial=partial)
     )
-    return _listing_response(request, page)
 
 
 @require_safe
 @application_errors_as_pages
 def brand(request: HttpRequest, slug: str) -> HttpResponse:
     query = replace(product_query_parse(request.GET), brands=(_slug_checked(slug),))
-    partial = is_partial(request)
-    page = page_cached(
-        request, "brand", (slug, _query_key(query), partial), lambda: brand_render(slug=slug, query=query, partial=partial)
+    return _listing_response(
+        request, "brand", (slug, _query_key(query)), lambda partial: brand_render(slug=slug, query=query, partial=partial)
     )
-    return _listing_response(request, page)
 
 
 @require_safe
@@ -84,13 +83,12 @@ def brand(request: HttpRequest, slug: str) -> HttpResponse:
 def product(request: HttpRequest, slug: str) -> HttpResponse:
     selection = variant_request_parse(dict(request.GET.lists()))
     origin = request.build_absolute_uri("/").rstrip("/")
-    page = page_cached(
+    return document_response(
         request,
         "product",
-        (_slug_checked(slug), selection.cache_parts(), origin),
+        (_slug_checked(slug), selection.cache_parts()),
         lambda: product_render(slug=slug, selection=selection, origin=origin),
     )
-    return page_response(request, page)
 
 
 @require_safe
@@ -102,7 +100,7 @@ def product_variant(request: HttpRequest, slug: str) -> HttpResponse:
         target = reverse("storefront:product", args=[_slug_checked(slug)])
         return HttpResponseRedirect(f"{target}?{query}" if query else target)
     selection = variant_request_parse(dict(request.GET.lists()), changed=htmx_trigger_name(request))
-    page = page_cached(
+    page = partial_cached(
         request,
         "variant",
         (_slug_checked(slug), selection.cache_parts()),

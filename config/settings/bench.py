@@ -10,7 +10,9 @@ DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1"]
 ROOT_URLCONF = "bench.urls"
 
-# The bench migrates and seeds its own SQLite file, so a run never touches the development database;
-# an explicit DATABASE_URL (e.g. PostgreSQL) is used as given, and the bench seeds into it.
-if not env.str("DATABASE_URL", default=""):
+# The bench builds its own SQLite file afresh on every run (migrate + seed_demo), so a run never touches
+# the development database and every run measures the same catalog. An explicit DATABASE_URL
+# (e.g. PostgreSQL) is used as given: the bench migrates and seeds into it but never drops it.
+BENCH_DATABASE_DISPOSABLE = not env.str("DATABASE_URL", default="")
+if BENCH_DATABASE_DISPOSABLE:
     DATABASES["default"]["NAME"] = VAR_DIR / "bench.sqlite3"

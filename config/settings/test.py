@@ -1,4 +1,6 @@
-"""Settings for the test suite: fast hashing, in-memory cache, eager tasks."""
+"""Settings for the test suite: fast hashing, in-memory cache, eager tasks, Facebook played by a local stand-in."""
+
+import socket
 
 from config.settings.base import *  # noqa: F403
 
@@ -18,3 +20,23 @@ LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "W
 # A fixed, test-only master key (version 1); tests that rotate keys build their own keyrings.
 ALLBUY_MASTER_KEY = "1:dGVzdC1vbmx5LW1hc3Rlci1rZXktLS0tLS0tLS0tLS0="
 ALLBUY_MASTER_KEY_AUTOCREATE = False
+
+# Facebook login goes to a stand-in on 127.0.0.1 (tests/e2e/facebook_standin.py): Facebook cannot be reached from test
+# machines, and tests must never call it. allauth reads the provider URLs once, when its Facebook modules are imported, so
+# the stand-in's port must be known now: this process reserves a free loopback port by binding a socket here (bound, not
+# listening, so nothing hangs on it before the stand-in starts) and the e2e fixture serves on that very socket. Each
+# pytest-xdist worker, and each concurrent test run on the machine, gets its own port with no race and no configuration.
+FACEBOOK_STANDIN_SOCKET = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+FACEBOOK_STANDIN_SOCKET.bind(("127.0.0.1", 0))
+FACEBOOK_STANDIN_URL = f"http://127.0.0.1:{FACEBOOK_STANDIN_SOCKET.getsockname()[1]}"
+FACEBOOK_APP_ID = "100000000000042"
+FACEBOOK_APP_SECRET = "test-only-app-secret-for-the-facebook-stand-in"  # noqa: S105
+SOCIALACCOUNT_PROVIDERS = {
+    **SOCIALACCOUNT_PROVIDERS,  # noqa: F405
+    "facebook": {
+        **SOCIALACCOUNT_PROVIDERS["facebook"],  # noqa: F405
+        "APP": {"client_id": FACEBOOK_APP_ID, "secret": FACEBOOK_APP_SECRET, "key": ""},
+        "AUTHORIZE_URL": f"{FACEBOOK_STANDIN_URL}/dialog/oauth",
+        "GRAPH_API_URL": f"{FACEBOOK_STANDIN_URL}/graph",
+    },
+}

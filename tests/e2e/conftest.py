@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.facebook_standin import FacebookStandIn, running
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -71,6 +73,26 @@ def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-last.png"), full_page=True)
     context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+@pytest.fixture(scope="session")
+def facebook_standin() -> Iterator[FacebookStandIn]:
+    """Facebook's OAuth dialog, token endpoint and Graph API, served on the loopback port the test settings reserved."""
+    from django.conf import settings
+
+    sock = getattr(settings, "FACEBOOK_STANDIN_SOCKET", None)
+    if sock is None:
+        pytest.fail("the Facebook stand-in needs config.settings.test (it reserves the stand-in's port)")
+    with running(app_id=settings.FACEBOOK_APP_ID, app_secret=settings.FACEBOOK_APP_SECRET, sock=sock) as standin:
+        yield standin
+
+
+@pytest.fixture
+def facebook(facebook_standin: FacebookStandIn) -> Iterator[FacebookStandIn]:
+    """The stand-in with no persona, codes, tokens or recorded requests left over from another test."""
+    facebook_standin.reset()
+    yield facebook_standin
+    facebook_standin.reset()
 
 
 def screenshot(page: Any, name: str) -> Path:

@@ -1,0 +1,27 @@
+import pytest
+from django.test import Client
+
+from allbuy.accounts.models import User
+from allbuy.privacy import crypto
+from allbuy.accounts.tests.factories import customer_create
+
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+@pytest.fixture
+def customer() -> User:
+    return customer_create("ada@example.org", full_name="Ada Lovelace", phone="+442071234567")
+
+
+@pytest.fixture
+def signed_in(client: Client, customer: User) -> Client:
+    client.force_login(customer, backend=MODEL_BACKEND)
+    return client
+
+
+@pytest.fixture(autouse=True)
+def _fresh_key_cache():
+    # Data keys are cached per process by id; each test's database starts again from the same ids.
+    crypto.key_cache_clear()
+    yield
+    crypto.key_cache_clear()

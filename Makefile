@@ -24,7 +24,7 @@ run: $(VENV)/.runtime
 	$(PY) manage.py seed_demo
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	@echo "AllBuy is serving on http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"
-	$(VENV)/bin/gunicorn config.wsgi:application --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile -
+	$(VENV)/bin/gunicorn config.wsgi:application --bind 127.0.0.1:$(PORT) --workers 2
 
 dev: $(VENV)/.dev
 	$(PY) manage.py migrate --noinput

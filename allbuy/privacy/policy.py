@@ -103,7 +103,7 @@ def policy_banner_for(user: Any) -> PolicyBanner | None:
     """Return the banner a signed-in customer should see, or None: at most one query once the cache is warm.
 
     A customer sees it when the version in effect was published after they joined and they have not
-    dismissed it; accounts opened after the version was published accepted it at sign-up.
+    dismissed it. Accounts opened after the version was published were opened under it: nothing changed for them.
     """
     if not getattr(user, "is_authenticated", False):
         return None

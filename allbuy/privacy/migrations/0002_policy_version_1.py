@@ -38,12 +38,11 @@ only. We keep a keyed hash of your Facebook account number so that we recognise 
 else in the profile Facebook sends is discarded at once, and we keep no Facebook access tokens.
 - **Technical information.** Like every website, ours receives your IP address and a description of your \
 browser with each request. We use them to answer the request, and to count failed sign-in attempts for 15 \
-minutes so that someone guessing passwords gets locked out. Our web servers also log each request (the IP \
-address, the time and the page asked for) so that we can run the service and investigate attacks. When you \
-sign in, a cookie keeps you signed in; the session behind it is stored encrypted and expires after two weeks.
+minutes so that someone guessing passwords gets locked out. Our servers do not record your IP address \
+with the pages you ask for. When you sign in, a cookie keeps you signed in; the session behind it is stored \
+encrypted and expires after two weeks.
 
-Apart from those server logs, we keep no record of what you browse or search, and we build no profile of \
-you. Later versions of the shop will offer personalised \
+We keep no record of what you browse or search, and we build no profile of you. Later versions of the shop will offer personalised \
 recommendations and measure how the shop is used; they will collect that information only if you agree to \
 it, and this policy will say exactly what they collect before they arrive.
 
@@ -108,7 +107,8 @@ in, we look up a keyed hash of the address, not the address itself.
 may receive it and for how long, and every time someone else read it, and why.
 - **Take a copy.** Download all of it, in plaintext, as one JSON file from the same page.
 - **Correct it.** Change your name, phone number and addresses from your account pages at any time.
-- **Delete your account.** Ask us, and we will delete your account as described above.
+- **Delete your account.** Write to privacy@allbuy.example from your account's address and we will delete \
+your account as described above; a delete button on your My privacy page is on its way.
 - **Choose how you sign in.** You can use your email address instead of Facebook.
 - **Say no to offers.** We email offers only if you ask for them, and you can stop them with one click.
 

@@ -46,7 +46,8 @@ def _verdict(row: Row) -> str:
 
 
 def table_format(rows: list[Row]) -> str:
-    header = ("suite", "name", "rps", "p50 ms", "p99 ms", "ratio", "target", "url")
+    # "floor rps" is what the ratio divides by: the floor measured beside that row, when the suite pairs them.
+    header = ("suite", "name", "rps", "p50 ms", "p99 ms", "floor rps", "ratio", "target", "url")
     lines = [
         (
             row.suite,
@@ -54,6 +55,7 @@ def table_format(rows: list[Row]) -> str:
             f"{row.rps:,.0f}",
             f"{row.p50_ms:.2f}",
             f"{row.p99_ms:.2f}",
+            f"{row.details['floor_rps']:,.0f}" if "floor_rps" in row.details else "",
             f"{row.ratio_to_floor:.2f}",
             _verdict(row),
             str(row.details.get("url", "")),
@@ -61,7 +63,7 @@ def table_format(rows: list[Row]) -> str:
         for row in rows
     ]
     widths = [max(len(cells[i]) for cells in [header, *lines]) for i in range(len(header))]
-    numeric = {2, 3, 4, 5}
+    numeric = {2, 3, 4, 5, 6}
 
     def render(cells: tuple[str, ...]) -> str:
         return "  ".join(c.rjust(w) if i in numeric else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True)))
@@ -76,7 +78,7 @@ def notes(rows: list[Row]) -> list[str]:
         if row.meets_target is False and not row.error:
             reasons = []
             if row.target_ratio is not None and row.ratio_to_floor < row.target_ratio:
-                reasons.append(f"ratio {row.ratio_to_floor:.2f} < {row.target_ratio}")
+                reasons.append(f"ratio {row.ratio_to_floor:.3f} < {row.target_ratio}")
             if row.target_p99_ms is not None and row.p99_ms >= row.target_p99_ms:
                 reasons.append(f"p99 {row.p99_ms:.1f} ms >= {row.target_p99_ms:g} ms")
             found.append(f"MISS {row.suite}/{row.name}: {', '.join(reasons)}")

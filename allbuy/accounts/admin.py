@@ -101,6 +101,11 @@ class UserAdmin(StaffReadMixin, admin.ModelAdmin):
         # Accounts are made by signing up, or `manage.py createsuperuser` for staff: both encrypt the address.
         return False
 
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Deleting the row would leave the person's data keys alive; closing an account must shred them
+        # (the privacy app's erasure). Staff deactivate accounts here instead.
+        return False
+
     def get_search_results(self, request: HttpRequest, queryset: QuerySet[User], search_term: str) -> tuple[QuerySet[User], bool]:
         term = search_term.strip()
         if "@" in term:

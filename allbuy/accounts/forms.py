@@ -100,8 +100,14 @@ class ProfileForm(FieldErrorsMixin, forms.Form):
 class AddressForm(FieldErrorsMixin, forms.Form):
     recipient_name = _text("Recipient’s full name", NAME_MAX_LENGTH, "shipping name")
     line1 = _text("Street and house number", LINE_MAX_LENGTH, "shipping address-line1")
-    line2 = _text("Apartment, floor, company (optional)", LINE_MAX_LENGTH, "shipping address-line2", required=False)
-    postcode = _text("Postcode", POSTCODE_MAX_LENGTH, "shipping postal-code", required=False)
+    line2 = _text("Apartment, floor, company", LINE_MAX_LENGTH, "shipping address-line2", required=False)
+    postcode = _text(
+        "Postcode",
+        POSTCODE_MAX_LENGTH,
+        "shipping postal-code",
+        required=False,
+        help_text="Leave it empty only where addresses have none, such as Hong Kong.",
+    )
     city = _text("City", CITY_MAX_LENGTH, "shipping address-level2")
     region = _text(
         "State, province or region",
@@ -123,6 +129,9 @@ class AddressForm(FieldErrorsMixin, forms.Form):
         help_text="The carrier may call or text about the delivery.",
     )
     is_default = forms.BooleanField(label="Use as my default delivery address", required=False)
+
+    # Required or not depending on the country: the label shows no "(optional)" for these.
+    conditional_fields = ("postcode", "region")
 
     def __init__(self, *args: Any, with_default: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

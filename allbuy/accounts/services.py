@@ -262,5 +262,5 @@ def email_change_confirm(*, user: User, token: str, typed_email: str) -> User:
 
 def _email_changed_notify(*, old_address: str, new_address: str, request: HttpRequest | None) -> None:
     # Runs after the commit, possibly after the request is done: allauth's mailer reads the request from its context.
-    with allauth_context.request_context(request):  # type: ignore[arg-type]
+    with allauth_context.request_context(request):
         get_adapter().send_mail("accounts/email/email_changed", old_address, {"new_email": new_address})

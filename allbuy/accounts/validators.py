@@ -39,10 +39,12 @@ def phone_clean(value: str, *, region: str | None = None) -> str:
         return ""
     if len(text) > PHONE_MAX_LENGTH:
         raise ValidationError(f"A phone number has at most {PHONE_MAX_LENGTH} characters.", code="phone_too_long")
+    if text.startswith("00"):
+        text = "+" + text[2:]  # the international call prefix used across Europe
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
-        if region is None and not text.startswith(("+", "00")):
+        if region is None and not text.startswith("+"):
             raise ValidationError(
                 "Start the number with its country code, for example +49 30 1234567.", code="phone_no_country"
             ) from None

@@ -14,13 +14,14 @@ import hmac
 import secrets
 import time
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from allbuy.core import clock
 from allbuy.privacy.exceptions import (
@@ -48,8 +49,8 @@ class _CachedKey:
     expires: float
 
 
-_keys: dict[int, _CachedKey] = {}
-_subject_key_ids: dict[tuple[str | None, str], int] = {}
+_keys: dict[str, _CachedKey] = {}  # data key id (hex) -> unwrapped key
+_subject_key_ids: dict[tuple[str | None, str], str] = {}  # (subject, scope) -> data key id, only once committed
 
 
 def key_cache_clear() -> None:
@@ -88,13 +89,22 @@ def unwrap_key(row: DataKey, *, field: str, keyring: Keyring) -> bytes:
         raise WrongMasterKey(field=field, key_version=version) from None
 
 
+def _after_commit(action: Callable[[], None]) -> None:
+    # Inside a transaction, a new key row may still be rolled back: remember which key a subject uses only
+    # once it is committed, or later values would be encrypted under a key that no longer exists.
+    if connection.in_atomic_block:
+        transaction.on_commit(action)
+    else:
+        action()
+
+
 def _remember(row: DataKey, raw: bytes) -> _CachedKey:
     entry = _CachedKey(aead=AESGCM(raw), raw=raw, master_version=row.master_version, expires=time.monotonic() + CACHE_SECONDS)
-    _keys[row.pk] = entry
+    _keys[row.pk.hex] = entry
     return entry
 
 
-def _key_by_id(key_id: int, *, field: str) -> _CachedKey:
+def _key_by_id(key_id: str, *, field: str) -> _CachedKey:
     entry = _keys.get(key_id)
     if entry is not None and entry.expires > time.monotonic():
         return entry
@@ -104,12 +114,13 @@ def _key_by_id(key_id: int, *, field: str) -> _CachedKey:
     return _remember(row, unwrap_key(row, field=field, keyring=keyring_load()))
 
 
-def data_key_id(*, subject_id: str | None, scope: str, field: str = "") -> int:
-    """Return the id of the subject's data key for `scope`, creating it on first use."""
+def _data_key(*, subject_id: str | None, scope: str, field: str) -> tuple[str, _CachedKey]:
+    """Return the id and cipher of the subject's data key for `scope`, creating the key on first use."""
     cache_key = (subject_id, scope)
     key_id = _subject_key_ids.get(cache_key)
-    if key_id is not None and key_id in _keys and _keys[key_id].expires > time.monotonic():
-        return key_id
+    entry = _keys.get(key_id) if key_id is not None else None
+    if key_id is not None and entry is not None and entry.expires > time.monotonic():
+        return key_id, entry
     row = DataKey.objects.filter(subject_id=subject_id, scope=scope).first()  # type: ignore[misc]
     if row is None:
         keyring = keyring_load()
@@ -120,33 +131,39 @@ def data_key_id(*, subject_id: str | None, scope: str, field: str = "") -> int:
                 row = DataKey.objects.create(subject_id=subject_id, scope=scope, master_version=version, wrapped=wrapped)
         except IntegrityError:  # created concurrently by another request: use theirs
             row = DataKey.objects.get(subject_id=subject_id, scope=scope)  # type: ignore[misc]
-        else:
-            _remember(row, raw)
-    if row.pk not in _keys:
-        _remember(row, unwrap_key(row, field=field, keyring=keyring_load()))
-    _subject_key_ids[cache_key] = row.pk
-    return row.pk
+            raw = unwrap_key(row, field=field, keyring=keyring_load())
+    else:
+        raw = unwrap_key(row, field=field, keyring=keyring_load())
+    entry = _remember(row, raw)
+    key_hex = row.pk.hex
+    _after_commit(lambda: _subject_key_ids.__setitem__(cache_key, key_hex))
+    return key_hex, entry
 
 
-def _aad(field: str, key_id: int) -> bytes:
+def data_key_id(*, subject_id: str | None, scope: str, field: str = "") -> str:
+    """Return the id of the subject's data key for `scope`, creating it on first use."""
+    return _data_key(subject_id=subject_id, scope=scope, field=field)[0]
+
+
+def _aad(field: str, key_id: str) -> bytes:
     return f"{field}|{key_id}".encode()
 
 
 def encrypt_value(plaintext: str, *, subject_id: str | None, scope: str, field: str) -> str:
     """Encrypt `plaintext` for `field` under the subject's `scope` data key; return the stored token."""
-    key_id = data_key_id(subject_id=subject_id, scope=scope, field=field)
-    entry = _key_by_id(key_id, field=field)
+    key_id, entry = _data_key(subject_id=subject_id, scope=scope, field=field)
     nonce = secrets.token_bytes(NONCE_BYTES)
     sealed = entry.aead.encrypt(nonce, plaintext.encode("utf-8"), _aad(field, key_id))
     return f"{TOKEN_PREFIX}:{key_id}:{base64.b64encode(nonce + sealed).decode('ascii')}"
 
 
-def token_key_id(token: str, *, field: str) -> int:
+def token_key_id(token: str, *, field: str) -> str:
+    """Return the id (hex) of the data key a stored token was encrypted under."""
     prefix, _, rest = token.partition(":")
     key_text, _, _payload = rest.partition(":")
-    if prefix != TOKEN_PREFIX or not key_text.isdigit():
+    if prefix != TOKEN_PREFIX or len(key_text) != 32 or not all(c in "0123456789abcdef" for c in key_text):
         raise CiphertextTampered(field=field, key_version=None, detail="not an AllBuy ciphertext")
-    return int(key_text)
+    return key_text
 
 
 def decrypt_value(token: str, *, field: str) -> str:
@@ -162,8 +179,7 @@ def decrypt_value(token: str, *, field: str) -> str:
 
 
 def _index_key() -> bytes:
-    key_id = data_key_id(subject_id=None, scope=BLIND_INDEX_SCOPE, field="blind index")
-    raw = _key_by_id(key_id, field="blind index").raw
+    raw = _data_key(subject_id=None, scope=BLIND_INDEX_SCOPE, field="blind index")[1].raw
     # The index key is derived (HKDF) from a system secret that only exists wrapped by the master key,
     # so it survives master-key rotation unchanged: rotating never invalidates the index.
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"allbuy blind index v1").derive(raw)
@@ -183,11 +199,12 @@ def blind_index(value: str, *, kind: str = "email") -> str:
 def subject_keys_shred(*, subject_id: str) -> int:
     """Destroy every data key of a subject (crypto-shredding); return how many were destroyed."""
     live = DataKey.objects.filter(subject_id=subject_id, shredded_at=None)  # type: ignore[misc]
+    key_ids = [pk.hex for pk in live.values_list("pk", flat=True)]
     count = live.update(wrapped=b"", shredded_at=clock.now())
-    for cache_key, key_id in list(_subject_key_ids.items()):
-        if cache_key[0] == subject_id:
-            _keys.pop(key_id, None)
-            del _subject_key_ids[cache_key]
+    for key_id in key_ids:
+        _keys.pop(key_id, None)
+    for cache_key in [k for k in _subject_key_ids if k[0] == subject_id]:
+        del _subject_key_ids[cache_key]
     return count
 
 

@@ -24,6 +24,9 @@ class DataKey(models.Model):
     in every copy of the database, backups included. System keys (blind index, sessions) have no subject.
     """
 
+    # Random ids: an id is never handed out twice, even after a rollback, so a cached key can never be
+    # served for another subject's row.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     subject = models.ForeignKey(DataSubject, null=True, blank=True, on_delete=models.PROTECT, related_name="keys")
     scope = models.CharField(max_length=40)
     master_version = models.PositiveIntegerField()

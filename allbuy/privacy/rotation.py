@@ -6,6 +6,7 @@ takes seconds, and the shop keeps serving throughout (old versions keep unwrappi
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import replace
 from pathlib import Path
 
@@ -39,12 +40,12 @@ def data_keys_rewrap(*, keyring: Keyring | None = None) -> int:
     """Re-wrap every live data key not yet under the current master key; return how many changed."""
     keyring = keyring or keyring_load(reload=True)
     changed = 0
-    last_pk = 0
+    last_pk: uuid.UUID | None = None
     while True:
         with transaction.atomic():
             rows = list(
                 DataKey.objects.select_for_update()
-                .filter(pk__gt=last_pk, shredded_at=None)
+                .filter(shredded_at=None, **({"pk__gt": last_pk} if last_pk else {}))
                 .exclude(master_version=keyring.current)
                 .order_by("pk")[:BATCH]
             )

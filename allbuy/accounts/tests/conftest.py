@@ -2,8 +2,8 @@ import pytest
 from django.test import Client
 
 from allbuy.accounts.models import User
-from allbuy.privacy import crypto
 from allbuy.accounts.tests.factories import customer_create
+from allbuy.privacy import crypto
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 

@@ -2,6 +2,7 @@
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from allbuy.accounts.models import Address
@@ -202,3 +203,10 @@ def test_the_address_list_costs_the_same_queries_for_n_and_3n_addresses(client):
     cost_many = _queries_for_address_list(client)
     assert cost_few == cost_many
     assert cost_many <= 6
+
+
+def test_adding_an_address_without_a_csrf_token_is_refused_and_stores_nothing(customer):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(customer, backend=MODEL_BACKEND)
+    assert client.post("/accounts/addresses/new/", VALID).status_code == 403
+    assert not Address.objects.filter(user=customer).exists()

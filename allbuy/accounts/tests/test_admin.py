@@ -54,7 +54,8 @@ def test_a_script_in_a_name_is_escaped_on_the_change_page(staff_client):
 
 
 def test_staff_can_deactivate_an_account_without_touching_its_encrypted_details(staff_client, customer):
-    response = staff_client.post(f"/admin/accounts/user/{customer.pk}/change/", {"is_staff": "", "is_superuser": ""})
+    inline = {"addresses-TOTAL_FORMS": "0", "addresses-INITIAL_FORMS": "0"}
+    response = staff_client.post(f"/admin/accounts/user/{customer.pk}/change/", {"is_staff": "", "is_superuser": "", **inline})
     assert response.status_code == 302
     user = User.objects.get(pk=customer.pk)
     assert not user.is_active
@@ -84,7 +85,8 @@ def test_createsuperuser_makes_a_staff_account_with_the_address_encrypted(monkey
     monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-long-admin-password-7")
     call_command("createsuperuser", "--email", "Root@AllBuy.example", "--noinput", verbosity=0)
     user = User.objects.get()
-    assert user.is_superuser and user.is_staff
+    assert user.is_superuser
+    assert user.is_staff
     assert user.contact_email.reveal() == "root@allbuy.example"
     assert user.check_password("a-long-admin-password-7")
     assert User.objects.get_by_natural_key("ROOT@allbuy.example") == user
@@ -98,3 +100,9 @@ def test_a_superuser_signs_in_to_the_admin_with_the_typed_address(client, monkey
     )
     assert response.status_code == 302
     assert client.get("/admin/").status_code == 200
+
+
+def test_staff_cannot_delete_an_account_in_the_admin(staff_client, customer):
+    # deleting the row would not shred the person's keys; accounts are deactivated here instead
+    assert staff_client.get(f"/admin/accounts/user/{customer.pk}/delete/").status_code == 403
+    assert User.objects.filter(pk=customer.pk).exists()

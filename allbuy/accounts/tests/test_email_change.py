@@ -17,6 +17,12 @@ pytestmark = pytest.mark.django_db
 LINK = re.compile(r"https?://testserver(/accounts/email/confirm/[^\s]+/)")
 
 
+def link_in(body: str) -> str:
+    match = LINK.search(body)
+    assert match, body
+    return match.group(1)
+
+
 def ask(client, email: str, password: str = PASSWORD):
     return client.post("/accounts/email/", {"email": email, "password": password})
 
@@ -34,7 +40,7 @@ def test_change_the_sign_in_address(signed_in, customer, mailoutbox, django_capt
     assert "We sent a link to ada.king@example.net" in html_of(signed_in.get("/accounts/email/"))
     # then a link goes to the new address; it names no address itself
     assert mailoutbox[0].to == ["ada.king@example.net"]
-    path = LINK.search(mailoutbox[0].body).group(1)
+    path = link_in(mailoutbox[0].body)
     assert "example" not in signing.loads(path.split("/")[-2], salt=EMAIL_CHANGE_SALT)["k"]
     # and nothing changes until it is followed
     assert User.objects.get(pk=customer.pk).contact_email.reveal() == "ada@example.org"
@@ -76,7 +82,7 @@ def test_an_address_of_another_account_gets_a_warning_and_the_page_says_the_same
 
 def test_the_confirmation_needs_the_same_address_and_the_same_account(signed_in, customer, mailoutbox):
     ask(signed_in, "ada.king@example.net")
-    path = LINK.search(mailoutbox[0].body).group(1)
+    path = link_in(mailoutbox[0].body)
     wrong = signed_in.post(path, {"email": "someone.else@example.net"})
     assert "not the address the link was sent to" in html_of(wrong)
     assert User.objects.get(pk=customer.pk).contact_email.reveal() == "ada@example.org"

@@ -1,11 +1,15 @@
 """Every account page: in the shop's layout, accessible, and never showing a sign-in key."""
 
+from pathlib import Path
+
 import pytest
-from django import forms
-from django.contrib.auth.models import AnonymousUser
-from django.template.loader import render_to_string
 from allauth.socialaccount.adapter import get_adapter as get_social_adapter
 from allauth.socialaccount.models import SocialAccount, SocialLogin
+from django import forms
+from django.apps import apps
+from django.contrib.auth.models import AnonymousUser
+from django.template import RequestContext, Template
+from django.template.loader import get_template, render_to_string
 from django.test import Client
 
 from allbuy.accounts.identity import email_pseudonym
@@ -14,6 +18,15 @@ from allbuy.accounts.tests.assertions import html_of
 from allbuy.accounts.tests.factories import address_add, customer_create
 
 pytestmark = pytest.mark.django_db
+
+
+def test_allauth_templates_are_overridden_by_allbuys():
+    # App templates are searched in INSTALLED_APPS order: allbuy.accounts must come before allauth.
+    for name in ("account/login.html", "allauth/layouts/base.html", "account/messages/email_confirmation_sent.txt"):
+        origin = get_template(name).template.origin.name  # type: ignore[attr-defined]
+        expected = Path(apps.get_app_config("accounts").path, "templates", name)
+        assert Path(origin) == expected, f"{name} comes from {origin}: list 'allbuy.accounts' before 'allauth' in INSTALLED_APPS"
+
 
 SIGNED_OUT_PAGES = [
     "/accounts/login/",
@@ -170,3 +183,12 @@ def test_the_social_sign_up_page_explains_a_taken_address_and_never_prints_the_s
 
 class SimpleEmailForm(forms.Form):
     email = forms.CharField()
+
+
+def test_own_contact_email_tag_gives_the_signed_in_person_their_own_address(rf, customer):
+    template = Template("{% load allbuy_accounts %}[{% own_contact_email %}]")
+    request = rf.get("/")
+    request.user = customer
+    assert template.render(RequestContext(request)) == "[ada@example.org]"
+    request.user = AnonymousUser()
+    assert template.render(RequestContext(request)) == "[]"

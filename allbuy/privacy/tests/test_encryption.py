@@ -124,3 +124,26 @@ def test_blind_index_is_stable_normalised_and_keyed():
     assert a != crypto.blind_index("ada@example.com")
     assert len(a) == 64
     assert "ada" not in a
+
+
+def test_a_key_created_in_a_rolled_back_transaction_is_never_used_afterwards():
+    from django.db import transaction
+
+    from allbuy.privacy.services import subject_create
+
+    subject = subject_create()
+    # given a data key created inside a transaction that then fails
+    def fail_after_encrypting() -> None:
+        with transaction.atomic():
+            crypto.encrypt_value("first try", subject_id=str(subject.pk), scope="tax", field="orders.Order.ship_name")
+            raise RuntimeError("payment failed")
+
+    with pytest.raises(RuntimeError):
+        fail_after_encrypting()
+    assert not DataKey.objects.filter(subject=subject, scope="tax").exists()
+    # when the subject's data is encrypted again
+    token = crypto.encrypt_value("second try", subject_id=str(subject.pk), scope="tax", field="orders.Order.ship_name")
+    # then it is under a key that exists, and decrypts in a fresh process
+    assert DataKey.objects.filter(pk=crypto.token_key_id(token, field="f"), subject=subject).exists()
+    crypto.key_cache_clear()
+    assert crypto.decrypt_value(token, field="orders.Order.ship_name") == "second try"

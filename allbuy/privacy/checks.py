@@ -13,7 +13,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
 from allbuy.privacy.datamap import DATA_MAP, NOT_PERSONAL, RETENTION, PersonalField, Purpose, Recipient
-from allbuy.privacy.fields import EncryptedTextField
+from allbuy.privacy.fields import EncryptedRecordField, EncryptedTextField
 
 # A field whose name matches this is presumed to hold personal data until declared or excused.
 PERSONAL_NAME = re.compile(
@@ -35,9 +35,16 @@ def _concrete_fields(model_list: Iterable[type[models.Model]]) -> Iterable[model
         yield from model._meta.concrete_fields
 
 
+def _record_holding(model: type[models.Model], member: str) -> EncryptedRecordField | None:
+    for field in model._meta.concrete_fields:
+        if isinstance(field, EncryptedRecordField) and member in field.members:
+            return field
+    return None
+
+
 def holds_personal_data(field: models.Field[Any, Any]) -> bool:
     """Presume personal data: every encrypted field, and textual fields with a personal-sounding name."""
-    if isinstance(field, EncryptedTextField):
+    if isinstance(field, EncryptedTextField | EncryptedRecordField):
         return True
     return isinstance(field, TEXTUAL) and bool(PERSONAL_NAME.search(field.name.lower()))
 
@@ -54,8 +61,14 @@ def _check_declaration(decl: PersonalField) -> list[checks.CheckMessage]:
         errors.append(checks.Error(f"{decl.field} declares unknown retention class {decl.retention!r}", id="privacy.E006"))
     try:
         model = apps.get_model(decl.model_label)
+    except (LookupError, ValueError):
+        errors.append(checks.Error(f"the data map declares {decl.field}, which does not exist", id="privacy.E001"))
+        return errors
+    if _record_holding(model, decl.name) is not None:
+        return errors  # a member of an encrypted record: encrypted by construction
+    try:
         field = model._meta.get_field(decl.name)
-    except (LookupError, ValueError, FieldDoesNotExist):
+    except FieldDoesNotExist:
         errors.append(checks.Error(f"the data map declares {decl.field}, which does not exist", id="privacy.E001"))
         return errors
     if decl.encrypted:
@@ -95,6 +108,14 @@ def data_map_errors(
         errors.extend(_check_declaration(decl))
     for field in _concrete_fields(apps.get_models(include_auto_created=True) if model_list is None else model_list):
         label = _label(field)
+        if isinstance(field, EncryptedRecordField):
+            # The record is declared through its members, each of which must be declared.
+            undeclared = [m for m in field.members if f"{field.model._meta.label}.{m}" not in declared]
+            errors.extend(
+                checks.Error(f"{field.model._meta.label}.{m} (in {label}) is not declared in the data map", id="privacy.E002")
+                for m in undeclared
+            )
+            continue
         if label in declared or label in NOT_PERSONAL or not holds_personal_data(field):
             continue
         errors.append(

@@ -36,6 +36,9 @@ MARTIN = Persona(
 )
 MARTIN_PASSWORD = "amber-lighthouse-42"
 DIALOG_HEADING = "Log in to AllBuy with Facebook"
+ALREADY_IN_USE = re.compile(
+    r"already (uses|used|in use|registered|exists|taken|belongs)|(is|are) (already )?(in use|taken|registered)", re.IGNORECASE
+)
 
 
 class BrowserTraffic:
@@ -250,7 +253,10 @@ def test_facebook_address_of_an_existing_account_needs_its_password_first(page, 
     screenshot(page, "facebook-05-existing-address")
 
     # then AllBuy does not sign them in to Martin's account, nor make a second account for the address
-    body = page.locator("main").inner_text() if page.locator("main").count() else page.inner_text("body")
+    # and says why: this address already belongs to an account (not a generic "if you have an account" note), so sign in
+    # with the password first and connect Facebook from the account
+    body = page.locator("main").inner_text()
+    assert ALREADY_IN_USE.search(body), f"no message that the address already has an account: {body}"
     assert re.search(r"password", body, re.IGNORECASE), body
     assert re.search(r"connect", body, re.IGNORECASE), body
     assert re.search(r"facebook", body, re.IGNORECASE), body

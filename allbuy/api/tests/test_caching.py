@@ -27,7 +27,7 @@ def test_a_warm_request_costs_one_query(client, product_make, url):
 def test_a_price_change_shows_at_once(client, product_make):
     product = product_make(name="Cached Phone", slug="cached-phone")
     before = client.get("/api/products").json()["items"][0]["price_from"]
-    variant = Variant.objects.filter(product=product).first()
+    variant = Variant.objects.get(product=product)
     variant.price = Decimal("123.45")
     variant.compare_at_price = None
     variant.save()

@@ -11,7 +11,6 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
@@ -69,18 +68,6 @@ class Migration(migrations.Migration):
             options={
                 'indexes': [models.Index(fields=['master_version'], name='privacy_dat_master__fec5ed_idx')],
                 'constraints': [models.UniqueConstraint(fields=('subject', 'scope'), name='datakey_one_per_subject_scope'), models.UniqueConstraint(condition=models.Q(('subject', None)), fields=('scope',), name='datakey_one_system_key_per_scope')],
-            },
-        ),
-        migrations.CreateModel(
-            name='PolicyAcknowledgement',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField()),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='policy_acknowledgements', to=settings.AUTH_USER_MODEL)),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='acknowledgements', to='privacy.policyversion')),
-            ],
-            options={
-                'constraints': [models.UniqueConstraint(fields=('user', 'version'), name='policy_ack_once')],
             },
         ),
     ]

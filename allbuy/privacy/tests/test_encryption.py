@@ -132,6 +132,7 @@ def test_a_key_created_in_a_rolled_back_transaction_is_never_used_afterwards():
     from allbuy.privacy.services import subject_create
 
     subject = subject_create()
+
     # given a data key created inside a transaction that then fails
     def fail_after_encrypting() -> None:
         with transaction.atomic():

@@ -198,7 +198,7 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PREVENT_ENUMERATION = True
 # The address behind an unknown sign-in key is unknowable, so no "unknown account" mails.
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
-ACCOUNT_DEFAULT_HTTP_PROTOCOL = env.str("ACCOUNT_DEFAULT_HTTP_PROTOCOL", default="http")
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"  # production: https
 SOCIALACCOUNT_STORE_TOKENS = False
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
@@ -220,7 +220,8 @@ if env.str("FACEBOOK_GRAPH_API_URL", default=""):
     _facebook["GRAPH_API_URL"] = env.str("FACEBOOK_GRAPH_API_URL")
 SOCIALACCOUNT_PROVIDERS = {"facebook": _facebook}
 
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# Mail: printed to the console in the embedded default; production sets an SMTP URL.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="AllBuy <no-reply@allbuy.example>")
 
 # Brute-force lockout (django-axes): counters live in the cache, never in the database, and are keyed

@@ -8,7 +8,7 @@ SKIP_DIRS = {".venv", "node_modules", ".git", "var", "test-artifacts"}
 
 PY_PATTERNS = [
     re.compile(
-        r"""\benv(?:\.(?:str|bool|int|float|list|dict|json|url|db|db_url|cache|path|tuple))?\(\s*["']([A-Z][A-Z0-9_]*)["']"""
+        r"""\benv(?:\.(?:str|bool|int|float|list|dict|json|url|db|db_url|cache|cache_url|email|email_url|path|tuple))?\(\s*["']([A-Z][A-Z0-9_]*)["']"""
     ),
     re.compile(r"""os\.environ(?:\.get|\.setdefault|\.pop)?[\[(]\s*["']([A-Z][A-Z0-9_]*)["']"""),
     re.compile(r"""os\.getenv\(\s*["']([A-Z][A-Z0-9_]*)["']"""),

@@ -10,7 +10,8 @@ GOOD_KEY = "k" * 20 + "A7#d9Lq2!xZ0pR4vW8yB1nM3cF6hJ5tG"
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DJANGO_SETTINGS_MODULE", "ALLOWED_HOSTS"}}
+    ours = {"SECRET_KEY", "DJANGO_SETTINGS_MODULE", "ALLOWED_HOSTS", "ALLBUY_MASTER_KEY", "ALLBUY_MASTER_KEY_FILE"}
+    clean = {k: v for k, v in os.environ.items() if k not in ours}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -22,19 +23,36 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+MASTER_KEY = "1:" + "QUJD" * 10 + "QUI="  # 32 bytes
+
+
 def test_production_refuses_to_start_without_secret_key():
-    result = manage("check", ALLOWED_HOSTS="shop.example.com")
+    result = manage("check", ALLOWED_HOSTS="shop.example.com", ALLBUY_MASTER_KEY=MASTER_KEY)
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
 
 
 def test_production_refuses_a_short_secret_key():
-    result = manage("check", SECRET_KEY="short", ALLOWED_HOSTS="shop.example.com")
+    result = manage("check", SECRET_KEY="short", ALLOWED_HOSTS="shop.example.com", ALLBUY_MASTER_KEY=MASTER_KEY)
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
 
 
 def test_production_passes_the_deploy_checklist():
-    result = manage("check", "--deploy", "--fail-level", "WARNING", SECRET_KEY=GOOD_KEY, ALLOWED_HOSTS="shop.example.com")
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        SECRET_KEY=GOOD_KEY,
+        ALLOWED_HOSTS="shop.example.com",
+        ALLBUY_MASTER_KEY=MASTER_KEY,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_master_key():
+    result = manage("check", SECRET_KEY=GOOD_KEY, ALLOWED_HOSTS="shop.example.com")
+    assert result.returncode != 0
+    assert "ALLBUY_MASTER_KEY" in result.stderr

@@ -41,10 +41,8 @@ class Sealed:
         return decrypt_value(self.token, field=self.field)
 
 
-class EncryptedTextField(models.TextField):
-    """Text stored as AES-256-GCM ciphertext under the data key of (row's subject, `scope`)."""
-
-    description = "Encrypted text (personal data)"
+class _EncryptedField(models.TextField):
+    """What both encrypted fields share: a scope, the row's subject, and no plaintext ever reaching SQL."""
 
     def __init__(self, *args: Any, scope: str = "profile", subject_field: str = "subject", **kwargs: Any):
         self.scope = scope
@@ -62,23 +60,14 @@ class EncryptedTextField(models.TextField):
     def label(self) -> str:
         return f"{self.model._meta.label}.{self.name}"
 
-    def from_db_value(self, value: str | None, expression: Any, connection: Any) -> Sealed | str | None:
-        if not value:
-            return value
-        return Sealed(value, self.label)
-
     def to_python(self, value: Any) -> Any:
         return value
 
-    def pre_save(self, model_instance: Model, add: bool) -> Any:
-        value = getattr(model_instance, self.attname)
-        if isinstance(value, str) and value:
-            subject_id = getattr(model_instance, f"{self.subject_field}_id")
-            if subject_id is None:
-                raise ValueError(f"{self.label} needs its row's {self.subject_field} before it can be encrypted")
-            value = Sealed(encrypt_value(value, subject_id=str(subject_id), scope=self.scope, field=self.label), self.label)
-            setattr(model_instance, self.attname, value)
-        return value
+    def _encrypt(self, model_instance: Model, plaintext: str) -> str:
+        subject_id = getattr(model_instance, f"{self.subject_field}_id")
+        if subject_id is None:
+            raise ValueError(f"{self.label} needs its row's {self.subject_field} before it can be encrypted")
+        return encrypt_value(plaintext, subject_id=str(subject_id), scope=self.scope, field=self.label)
 
     def get_prep_value(self, value: Any) -> Any:
         if isinstance(value, Sealed):
@@ -89,7 +78,25 @@ class EncryptedTextField(models.TextField):
 
     def value_to_string(self, obj: Model) -> str:
         value = self.value_from_object(obj)
-        return value.token if isinstance(value, Sealed) else (value or "")
+        return value.token if isinstance(value, Sealed) else ""
+
+
+class EncryptedTextField(_EncryptedField):
+    """Text stored as AES-256-GCM ciphertext under the data key of (row's subject, `scope`)."""
+
+    description = "Encrypted text (personal data)"
+
+    def from_db_value(self, value: str | None, expression: Any, connection: Any) -> Sealed | str | None:
+        if not value:
+            return value
+        return Sealed(value, self.label)
+
+    def pre_save(self, model_instance: Model, add: bool) -> Any:
+        value = getattr(model_instance, self.attname)
+        if isinstance(value, str) and value:
+            value = Sealed(self._encrypt(model_instance, value), self.label)
+            setattr(model_instance, self.attname, value)
+        return value
 
 
 # A record is its member names, then their values, separated by the ASCII unit separator: decoding it is
@@ -154,7 +161,7 @@ class SealedRecord(Sealed):
         return self.reveal_record()
 
 
-class EncryptedRecordField(models.TextField):
+class EncryptedRecordField(_EncryptedField):
     """The personal values of a row (`members`), sealed together with AES-256-GCM under the subject's key.
 
     One ciphertext per row instead of one per value: a batch read of addresses costs one decryption per
@@ -164,27 +171,16 @@ class EncryptedRecordField(models.TextField):
 
     description = "Encrypted record of personal values"
 
-    def __init__(
-        self, *args: Any, members: tuple[str, ...] = (), scope: str = "profile", subject_field: str = "subject", **kwargs: Any
-    ):
+    def __init__(self, *args: Any, members: tuple[str, ...] = (), **kwargs: Any):
         self.members = tuple(members)
-        self.scope = scope
-        self.subject_field = subject_field
         kwargs.setdefault("editable", False)
         super().__init__(*args, **kwargs)
 
     def deconstruct(self) -> Any:
         name, path, args, kwargs = super().deconstruct()
         kwargs["members"] = self.members
-        kwargs["scope"] = self.scope
         kwargs.pop("editable", None)
-        if self.subject_field != "subject":
-            kwargs["subject_field"] = self.subject_field
         return name, path, args, kwargs
-
-    @property
-    def label(self) -> str:
-        return f"{self.model._meta.label}.{self.name}"
 
     def contribute_to_class(self, cls: type[Model], name: str, private_only: bool = False) -> None:
         super().contribute_to_class(cls, name, private_only)
@@ -218,9 +214,6 @@ class EncryptedRecordField(models.TextField):
     def from_db_value(self, value: str | None, expression: Any, connection: Any) -> SealedRecord | None:
         return SealedRecord(value, self.label) if value else None
 
-    def to_python(self, value: Any) -> Any:
-        return value
-
     def pre_save(self, model_instance: Model, add: bool) -> Any:
         pending = self._pending(model_instance)
         current = model_instance.__dict__.get(self.attname)
@@ -229,23 +222,8 @@ class EncryptedRecordField(models.TextField):
         values = dict(current.reveal_record()) if isinstance(current, SealedRecord) else {}
         values.update(pending)
         values = {name: values.get(name, "") for name in self.members}
-        subject_id = getattr(model_instance, f"{self.subject_field}_id")
-        if subject_id is None:
-            raise ValueError(f"{self.label} needs its row's {self.subject_field} before it can be encrypted")
-        token = encrypt_value(record_encode(values), subject_id=str(subject_id), scope=self.scope, field=self.label)
-        sealed = SealedRecord(token, self.label)
+        sealed = SealedRecord(self._encrypt(model_instance, record_encode(values)), self.label)
         sealed._plain = values
         model_instance.__dict__[self.attname] = sealed
         pending.clear()
         return sealed
-
-    def get_prep_value(self, value: Any) -> Any:
-        if isinstance(value, Sealed):
-            return value.token
-        if value is None or value == "":
-            return value
-        raise TypeError(f"{self.label} is encrypted: it cannot be compared or queried by its plaintext")
-
-    def value_to_string(self, obj: Model) -> str:
-        value = self.value_from_object(obj)
-        return value.token if isinstance(value, Sealed) else ""

@@ -24,7 +24,7 @@ def email_clean(email: str) -> str:
         raise ValidationError(
             "Use an email address written in plain Latin letters, digits and punctuation.", code="email_not_ascii"
         )
-    if is_pseudonym(value):
+    if value.endswith("@" + PSEUDONYM_DOMAIN):
         raise ValidationError("Enter a real email address.", code="email_reserved")
     validate_email(value)
     return value

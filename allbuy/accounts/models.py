@@ -7,6 +7,7 @@ unique. The address itself lives only encrypted, in `contact_email`.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -20,8 +21,12 @@ from allbuy.privacy.models import DataSubject
 PSEUDONYM_DOMAIN = "users.allbuy.invalid"
 
 
+_PSEUDONYM = re.compile(r"[0-9a-f]{64}@" + re.escape(PSEUDONYM_DOMAIN))
+
+
 def is_pseudonym(value: str) -> bool:
-    return value.endswith("@" + PSEUDONYM_DOMAIN)
+    """Tell whether `value` is a sign-in key (an address's blind index written as an address)."""
+    return bool(_PSEUDONYM.fullmatch(value))
 
 
 class UserManager(BaseUserManager["User"]):

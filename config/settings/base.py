@@ -190,6 +190,7 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[AllBuy] "
 # allauth's own failed-login limit, aligned with django-axes' 15-minute lockout.
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/15m/key"}
@@ -212,6 +213,8 @@ _facebook: dict[str, object] = {
     "METHOD": "oauth2",
     "SCOPE": ["email", "public_profile"],
     "FIELDS": ["id", "email", "name"],
+    # Facebook returns only an address its owner has confirmed with Facebook.
+    "VERIFIED_EMAIL": True,
     "APP": {"client_id": FACEBOOK_APP_ID, "secret": FACEBOOK_APP_SECRET, "key": ""},
 }
 if env.str("FACEBOOK_AUTHORIZE_URL", default=""):

@@ -9,7 +9,7 @@ from django import template
 from django.forms import BoundField
 from django.utils.safestring import SafeString
 
-from allbuy.accounts.models import User, is_pseudonym
+from allbuy.accounts.models import PSEUDONYM_DOMAIN, User
 from allbuy.accounts.selectors import contact_email_get
 
 register = template.Library()
@@ -30,8 +30,8 @@ def field_widget(field: BoundField, autocomplete: str = "") -> SafeString:
     if field.auto_id and "id" not in widget.attrs:
         attrs.setdefault("id", field.auto_id)
     value = field.value()
-    if isinstance(value, str) and is_pseudonym(value.strip().lower()):
-        value = ""
+    if isinstance(value, str) and value.strip().lower().endswith("@" + PSEUDONYM_DOMAIN):
+        value = ""  # never echo a sign-in key (nor anything at its reserved domain) into a form
     return widget.render(name=field.html_name, value=value, attrs=attrs, renderer=field.form.renderer)
 
 

@@ -16,7 +16,7 @@ import secrets
 import time
 import unicodedata
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,8 +62,18 @@ def key_cache_clear() -> None:
     _subject_key_ids.clear()
 
 
+def _subject_hex(subject_id: object) -> str:
+    """The subject's id as 32 hex digits, however it arrives (UUID, dashed text, or SQLite's stored hex)."""
+    if not subject_id:
+        return "system"
+    if isinstance(subject_id, uuid.UUID):
+        return subject_id.hex
+    text = str(subject_id)
+    return text if len(text) == 32 else uuid.UUID(text).hex
+
+
 def _wrap_aad(subject_id: str | None, scope: str, version: int) -> bytes:
-    return f"allbuy-datakey|{subject_id or 'system'}|{scope}|v{version}".encode()
+    return f"allbuy-datakey|{_subject_hex(subject_id)}|{scope}|v{version}".encode()
 
 
 def wrap_key(raw: bytes, *, subject_id: str | None, scope: str, keyring: Keyring) -> tuple[int, bytes]:
@@ -188,7 +198,7 @@ def _key_rows(key_ids: list[str]) -> Iterable[tuple[str, str | None, str, int, b
         sql = f"SELECT id, subject_id, scope, master_version, wrapped, shredded_at FROM {table} WHERE {where}"  # noqa: S608
         cursor.execute(sql, params)
         for key_id, subject_id, scope, version, wrapped, shredded_at in cursor.fetchall():
-            subject = str(subject_id if isinstance(subject_id, uuid.UUID) else uuid.UUID(subject_id)) if subject_id else None
+            subject = _subject_hex(subject_id) if subject_id else None
             yield (key_id.hex if isinstance(key_id, uuid.UUID) else key_id), subject, scope, version, bytes(wrapped), shredded_at
 
 
@@ -257,6 +267,22 @@ def decrypt_value(token: str, *, field: str) -> str:
     except (InvalidTag, ValueError):
         raise CiphertextTampered(field=field, key_version=entry.master_version) from None
     return plaintext.decode("utf-8")
+
+
+def decrypt_many(tokens: Sequence[str], *, field: str) -> list[str]:
+    """Decrypt many tokens of one field: the batch path, with every data key unwrapped by one query."""
+    keys_preload(tokens)
+    aad_prefix = f"{field}|"
+    plaintexts = []
+    for token in tokens:
+        key_id, payload = _token_parts(token, field=field)
+        entry = _keys.get(key_id) or _key_by_id(key_id, field=field)
+        try:
+            blob = base64.b64decode(payload)
+            plaintexts.append(entry.aead.decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], (aad_prefix + key_id).encode()).decode())
+        except (InvalidTag, ValueError):
+            raise CiphertextTampered(field=field, key_version=entry.master_version) from None
+    return plaintexts
 
 
 def _index_key() -> bytes:

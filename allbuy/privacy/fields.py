@@ -12,7 +12,7 @@ from typing import Any
 from django.db import models
 from django.db.models import Model
 
-from allbuy.privacy.crypto import decrypt_value, encrypt_value
+from allbuy.privacy.crypto import decrypt_many, decrypt_value, encrypt_value
 
 
 class Sealed:
@@ -159,6 +159,15 @@ class SealedRecord(Sealed):
 
     def reveal(self) -> dict[str, str]:  # type: ignore[override]
         return self.reveal_record()
+
+
+def records_reveal(records: list[SealedRecord]) -> list[dict[str, str]]:
+    """Decrypt many records of one field at once (batch reads); each stays decrypted on its object."""
+    todo = [record for record in records if record._plain is None]
+    if todo:
+        for record, text in zip(todo, decrypt_many([r.token for r in todo], field=todo[0].field), strict=True):
+            record._plain = record_decode(text)
+    return [record._plain for record in records]  # type: ignore[misc]
 
 
 class EncryptedRecordField(_EncryptedField):

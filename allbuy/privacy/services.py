@@ -12,7 +12,7 @@ from allbuy.core import clock
 from allbuy.privacy.crypto import keys_preload
 from allbuy.privacy.datamap import Recipient, declaration_for
 from allbuy.privacy.exceptions import PurposeNotAllowed
-from allbuy.privacy.fields import EncryptedRecordField, Sealed, SealedMember, SealedRecord
+from allbuy.privacy.fields import EncryptedRecordField, Sealed, SealedMember, SealedRecord, records_reveal
 from allbuy.privacy.models import AccessLogEntry, DataSubject
 
 
@@ -61,6 +61,12 @@ def values_reveal(*, instances: Sequence[models.Model], fields: Sequence[str]) -
     if not instances:
         return []
     owners = _record_members(type(instances[0]), fields)
+    if len(owners) == len(fields) and len(set(owners.values())) == 1:  # the common case: one record holds them all
+        owner = owners[fields[0]]
+        sealed = [instance.__dict__.get(owner) for instance in instances]
+        pending = any(instance.__dict__.get(f"_{owner}_pending") for instance in instances)
+        if not pending and all(isinstance(record, SealedRecord) for record in sealed):
+            return [{name: values.get(name, "") for name in fields} for values in records_reveal(sealed)]  # type: ignore[arg-type]
     tokens: list[str] = []
     for instance in instances:
         state = instance.__dict__
@@ -76,10 +82,6 @@ def values_reveal(*, instances: Sequence[models.Model], fields: Sequence[str]) -
             record = state.get(attname)
             if isinstance(record, SealedRecord) and not state.get(f"_{attname}_pending"):
                 records[attname] = record.reveal_record()
-        if len(records) == 1 and len(owners) == len(fields):  # the common case: every field from one record
-            (record_values,) = records.values()
-            rows.append({name: record_values.get(name, "") for name in fields})
-            continue
         rows.append(
             {
                 name: records[owners[name]].get(name, "") if owners.get(name) in records else _plain(getattr(instance, name))

@@ -21,10 +21,11 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
 run: $(VENV)/.runtime
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py createcachetable
+	$(PY) manage.py master_key_ensure
 	$(PY) manage.py seed_demo
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	@echo "AllBuy is serving on http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"
-	$(VENV)/bin/gunicorn config.wsgi:application --bind 127.0.0.1:$(PORT) --workers 2
+	$(VENV)/bin/gunicorn config.wsgi:application --bind 127.0.0.1:$(PORT) --workers 2 --no-control-socket
 
 dev: $(VENV)/.dev
 	$(PY) manage.py migrate --noinput

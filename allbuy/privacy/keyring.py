@@ -92,6 +92,25 @@ def keyring_file_write(path: Path, keyring: Keyring) -> None:
         raise
 
 
+def _keyring_file_create(path: Path) -> Keyring:
+    """Create the embedded default's key file, unless another process just did: then use theirs.
+
+    Two web workers starting together must never each write a key of their own (data encrypted under the
+    losing key would be lost), so the file is published with a hard link, which fails if it exists.
+    """
+    keyring = Keyring(keys={1: new_master_key()}, current=1, source=str(path))
+    draft = path.with_name(f".{path.name}.{os.getpid()}")
+    keyring_file_write(draft, keyring)
+    try:
+        os.link(draft, path)
+    except FileExistsError:
+        return keyring_from_file(path)
+    finally:
+        draft.unlink(missing_ok=True)
+    print(f"AllBuy: generated a new master key in {path.name} (git-ignored); back it up, or set ALLBUY_MASTER_KEY.")
+    return keyring
+
+
 def new_master_key() -> bytes:
     return secrets.token_bytes(KEY_BYTES)
 
@@ -111,9 +130,7 @@ def keyring_load(*, reload: bool = False) -> Keyring:
     elif path.exists():
         _cached = keyring_from_file(path)
     elif settings.ALLBUY_MASTER_KEY_AUTOCREATE:
-        _cached = Keyring(keys={1: new_master_key()}, current=1, source=str(path))
-        keyring_file_write(path, _cached)
-        print(f"AllBuy: generated a new master key in {path.name} (git-ignored); back it up, or set ALLBUY_MASTER_KEY.")
+        _cached = _keyring_file_create(path)
     else:
         raise KeyringError("no master key: set ALLBUY_MASTER_KEY or provide the key file ALLBUY_MASTER_KEY_FILE")
     return _cached

@@ -92,3 +92,44 @@ def test_env_configured_keys_explain_how_to_rotate(settings):
     settings.ALLBUY_MASTER_KEY = "1:dGVzdC1vbmx5LW1hc3Rlci1rZXktLS0tLS0tLS0tLS0="
     with pytest.raises(CommandError, match="add a new version there"):
         run()
+
+
+def test_the_embedded_default_creates_its_key_file_once(settings, tmp_path, capsys):
+    path = tmp_path / "var" / "master-keys.json"
+    settings.ALLBUY_MASTER_KEY = ""
+    settings.ALLBUY_MASTER_KEY_FILE = str(path)
+    settings.ALLBUY_MASTER_KEY_AUTOCREATE = True
+    try:
+        keyring_reset()
+        out = StringIO()
+        call_command("master_key_ensure", stdout=out)
+        assert "generated a new master key" in capsys.readouterr().out
+        assert path.stat().st_mode & 0o077 == 0  # readable by its owner only
+        first = json.loads(path.read_text())
+        keyring_reset()
+        call_command("master_key_ensure", stdout=out)
+        assert json.loads(path.read_text()) == first  # a second run keeps the key
+    finally:
+        keyring_reset()
+
+
+def test_a_worker_that_loses_the_race_uses_the_winners_key(tmp_path):
+    from allbuy.privacy.keyring import _keyring_file_create
+
+    path = tmp_path / "master-keys.json"
+    winner = _keyring_file_create(path)
+    loser = _keyring_file_create(path)
+    assert loser.keys == winner.keys
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["master-keys.json"]
+
+
+def test_production_style_settings_without_a_key_fail_with_one_line(settings, tmp_path):
+    settings.ALLBUY_MASTER_KEY = ""
+    settings.ALLBUY_MASTER_KEY_FILE = str(tmp_path / "missing.json")
+    settings.ALLBUY_MASTER_KEY_AUTOCREATE = False
+    try:
+        keyring_reset()
+        with pytest.raises(CommandError, match="no master key"):
+            call_command("master_key_ensure")
+    finally:
+        keyring_reset()

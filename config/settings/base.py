@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "allbuy.privacy",
     "allbuy.accounts",
     "allbuy.catalog",
+    "allbuy.coupons",
+    "allbuy.deals",
     "allbuy.storefront",
     "allbuy.api",
     "allauth",
@@ -156,6 +158,8 @@ CELERY_TIMEZONE = TIME_ZONE
 # How long rendered catalog fragments stay cached; any catalog change invalidates them at once.
 ALLBUY_PAGE_CACHE_SECONDS = env.int("ALLBUY_PAGE_CACHE_SECONDS", default=300)
 ALLBUY_CURRENCY = "EUR"
+# The shop's local time zone: daily deals roll over at its midnight (DST-aware), whatever TIME_ZONE the server uses.
+ALLBUY_TIMEZONE = env.str("ALLBUY_TIMEZONE", default="Europe/Berlin")
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {

@@ -1,0 +1,26 @@
+"""Coupon refusals: each carries the stable reason code the shopper's message is chosen by."""
+
+from allbuy.core.errors import ApplicationError, NotFound
+
+
+class CouponError(ApplicationError):
+    """A coupon cannot be used now; `code` names the reason (see `eligibility.Reason`)."""
+
+    code = "coupon_refused"
+    status = 409
+
+
+class CouponCapReached(CouponError):
+    code = "cap_reached"
+
+
+class CouponAlreadyUsed(CouponError):
+    code = "already_used_by_you"
+
+
+class CouponNotFound(NotFound):
+    code = "unknown"
+
+
+class CouponRedemptionNotFound(NotFound):
+    code = "redemption_not_found"

@@ -1,0 +1,81 @@
+"""Reads: find a coupon by what a shopper typed, and describe it as plain data for eligibility."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from allbuy.accounts.models import User
+from allbuy.coupons.eligibility import CouponView, Kind
+from allbuy.coupons.models import Coupon, CouponCustomerUsage, code_normalise
+
+CSV_HEADER = ("code", "kind", "value", "valid_from", "valid_until")
+
+
+def coupon_get_by_code(*, code: str) -> Coupon | None:
+    """Return the coupon whatever case, spaces or hyphens the shopper typed, or None."""
+    key = code_normalise(code)
+    if not key:
+        return None
+    return (
+        Coupon.objects.filter(code_key=key)
+        .prefetch_related(
+            "include_brands", "include_categories", "include_products", "exclude_brands", "exclude_categories", "exclude_products"
+        )
+        .first()
+    )
+
+
+def _ids(related: Iterable[object]) -> frozenset[int]:
+    return frozenset(int(obj.pk) for obj in related)  # type: ignore[attr-defined]
+
+
+def coupon_view(*, coupon: Coupon) -> CouponView:
+    """Describe the coupon for `eligibility.coupon_check` (scope lists read from the prefetch cache if present)."""
+    return CouponView(
+        id=coupon.pk,
+        code=coupon.code,
+        kind=Kind(coupon.kind),
+        value=coupon.value,
+        currency=coupon.currency,
+        min_subtotal=coupon.min_subtotal,
+        valid_from=coupon.valid_from,
+        valid_until=coupon.valid_until,
+        total_cap=coupon.total_cap,
+        uses=coupon.uses,
+        per_customer_cap=coupon.per_customer_cap,
+        is_active=coupon.is_active,
+        stacks_with_deals=coupon.stacks_with_deals,
+        stacks_with_promotions=coupon.stacks_with_promotions,
+        include_brand_ids=_ids(coupon.include_brands.all()),
+        include_category_ids=_ids(coupon.include_categories.all()),
+        include_product_ids=_ids(coupon.include_products.all()),
+        exclude_brand_ids=_ids(coupon.exclude_brands.all()),
+        exclude_category_ids=_ids(coupon.exclude_categories.all()),
+        exclude_product_ids=_ids(coupon.exclude_products.all()),
+    )
+
+
+def coupon_view_for_code(*, code: str) -> CouponView | None:
+    coupon = coupon_get_by_code(code=code)
+    return None if coupon is None else coupon_view(coupon=coupon)
+
+
+def coupon_customer_uses(*, coupon_id: int, user: User | None) -> int:
+    """Return how often this account has used the coupon (0 for a guest: the cap is keyed on the account)."""
+    if user is None or user.pk is None:
+        return 0
+    usage = CouponCustomerUsage.objects.filter(coupon_id=coupon_id, user=user).values_list("uses", flat=True).first()
+    return usage or 0
+
+
+def coupon_csv_rows(*, coupons: Iterable[Coupon]) -> Iterator[tuple[str, ...]]:
+    """Yield the header, then one row per coupon (times in ISO 8601, empty for no end)."""
+    yield CSV_HEADER
+    for coupon in coupons:
+        yield (
+            coupon.code,
+            coupon.kind,
+            str(coupon.value),
+            coupon.valid_from.isoformat(),
+            coupon.valid_until.isoformat() if coupon.valid_until else "",
+        )

@@ -1,0 +1,86 @@
+"""Reads of deals and promotions. Every function takes `now`, so a page, a quote and a test agree on the instant."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db.models import F, Prefetch, Q, QuerySet, Value
+from django.db.models.fields import CharField
+
+from allbuy.catalog.models import ProductImage
+from allbuy.core import clock
+from allbuy.deals.exceptions import DealNotFound
+from allbuy.deals.models import Deal, Promotion
+from allbuy.deals.windows import day_window, local_day
+
+
+def _live_deals(now: datetime) -> QuerySet[Deal]:
+    """Deals whose price applies at `now`: inside the window and not sold out."""
+    not_sold_out = Q(quantity_cap__isnull=True) | Q(units_sold__lt=F("quantity_cap"))
+    return Deal.objects.filter(not_sold_out, starts_at__lte=now, ends_at__gt=now)
+
+
+def _live_promotions(now: datetime) -> QuerySet[Promotion]:
+    return Promotion.objects.filter(is_active=True, starts_at__lte=now, ends_at__gt=now)
+
+
+def deal_get(*, deal_id: int) -> Deal:
+    try:
+        return Deal.objects.select_related("variant__product").get(pk=deal_id)
+    except Deal.DoesNotExist:
+        raise DealNotFound("There is no such deal.") from None
+
+
+def deal_active_for_variants(*, variant_ids: Iterable[int], now: datetime | None = None) -> dict[int, Deal]:
+    """Return the live deal of each variant that has one, keyed by variant id (one query).
+
+    A sold-out deal is not live: its variant is back at the regular price.
+    """
+    moment = now if now is not None else clock.now()
+    ids = list(variant_ids)
+    if not ids:
+        return {}
+    return {deal.variant_id: deal for deal in _live_deals(moment).filter(variant_id__in=ids)}
+
+
+def deals_today(*, now: datetime | None = None, limit: int = 12) -> list[Deal]:
+    """Return today's deals (shop-local day): live now or starting later today, soonest-ending first.
+
+    Sold-out deals stay in the list (the page shows them as sold out). Variant, product, brand and
+    category come with the deals; product images in one more query: two queries whatever the length.
+    """
+    moment = now if now is not None else clock.now()
+    _, day_end = day_window(local_day(moment))
+    images = Prefetch("variant__product__images", queryset=ProductImage.objects.order_by("position", "id"))
+    qs = (
+        Deal.objects.filter(starts_at__lt=day_end, ends_at__gt=moment, variant__product__is_active=True)
+        .select_related("variant__product__brand", "variant__product__category")
+        .prefetch_related(images)
+        .order_by("starts_at", "ends_at", "id")
+    )
+    return list(qs[:limit])
+
+
+def promotions_active(*, now: datetime | None = None) -> list[Promotion]:
+    """Return the promotions running at `now`, highest priority first, with every scope set prefetched."""
+    moment = now if now is not None else clock.now()
+    return list(_live_promotions(moment).prefetch_related(*Promotion.SCOPE_FIELDS).order_by("-priority", "id"))
+
+
+def deals_cache_key(*, now: datetime | None = None) -> str:
+    """Return a short key that changes exactly when the set of live deals and promotions changes.
+
+    It is a digest of the ids live at `now` (one query), so it moves at every start and end, and when
+    a deal sells out or gets units back, with no cron. Edits to a deal or promotion move the catalog
+    revision instead, which the page cache keys carry as well.
+    """
+    moment = now if now is not None else clock.now()
+    deals = _live_deals(moment).order_by().values_list(Value("d", output_field=CharField()), "id")
+    promotions = _live_promotions(moment).order_by().values_list(Value("p", output_field=CharField()), "id")
+    live = sorted(deals.union(promotions, all=True))
+    if not live:
+        return "none"
+    text = ",".join(f"{prefix}{pk}" for prefix, pk in live)
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()

@@ -45,6 +45,19 @@ def deal_active_for_variants(*, variant_ids: Iterable[int], now: datetime | None
     return {deal.variant_id: deal for deal in _live_deals(moment).filter(variant_id__in=ids)}
 
 
+def deals_current_for_products(*, product_ids: Iterable[int], now: datetime | None = None) -> list[Deal]:
+    """Return the deals inside their window at `now` on any variant of the products, sold-out ones too (one query).
+
+    The storefront shows a live deal's price and a sold-out deal's state; variants come with the deals.
+    """
+    moment = now if now is not None else clock.now()
+    ids = list(product_ids)
+    if not ids:
+        return []
+    qs = Deal.objects.filter(variant__product_id__in=ids, starts_at__lte=moment, ends_at__gt=moment)
+    return list(qs.select_related("variant").order_by("deal_price", "id"))
+
+
 def deals_today(*, now: datetime | None = None, limit: int = 12) -> list[Deal]:
     """Return today's deals (shop-local day): live now or starting later today, soonest-ending first.
 

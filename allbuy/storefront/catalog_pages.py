@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -14,6 +15,7 @@ from allbuy.catalog import search as catalog_search
 from allbuy.catalog.models import Category
 from allbuy.catalog.query import ProductQuery
 from allbuy.catalog.selectors import ProductPage, brand_get, brand_list, category_get, category_tree, product_list
+from allbuy.storefront.deal_cards import cards_with_deals
 from allbuy.storefront.listing import ListingUrls, listing_context
 from allbuy.storefront.rendering import RenderedPage
 
@@ -41,9 +43,11 @@ def _listing_render(
     heading: ListingHeading,
     *,
     partial: bool,
+    now: datetime,
     extra: Callable[[ProductPage], dict[str, Any]] | None = None,
 ) -> RenderedPage:
     page = product_list(query)
+    cards_with_deals(page.products, now)
     context = {
         **listing_context(query, page, urls, currency=settings.ALLBUY_CURRENCY),
         "heading": heading,
@@ -66,7 +70,7 @@ def popular_categories(limit: int = POPULAR_CATEGORIES) -> list[Category]:
     return [c for c in ranked if getattr(c, "product_count", 0)][:limit]
 
 
-def category_render(*, slug: str, query: ProductQuery, partial: bool) -> RenderedPage:
+def category_render(*, slug: str, query: ProductQuery, partial: bool, now: datetime) -> RenderedPage:
     category = category_get(slug=slug)
     crumbs = [Crumb("Home", reverse("storefront:home"))]
     subcategories: list[Category] = []
@@ -77,14 +81,14 @@ def category_render(*, slug: str, query: ProductQuery, partial: bool) -> Rendere
         subcategories = [child for child in node.children.all() if getattr(child, "product_count", 0)] if node else []
     heading = ListingHeading(title=category.name, intro=category.description, crumbs=crumbs, subcategories=subcategories)
     urls = ListingUrls(path=reverse("storefront:category", args=[slug]), fixed={"category": ""})
-    return _listing_render(query, urls, heading, partial=partial)
+    return _listing_render(query, urls, heading, partial=partial, now=now)
 
 
-def brand_render(*, slug: str, query: ProductQuery, partial: bool) -> RenderedPage:
+def brand_render(*, slug: str, query: ProductQuery, partial: bool, now: datetime) -> RenderedPage:
     brand = brand_get(slug=slug)
     heading = ListingHeading(title=brand.name, intro=brand.description, crumbs=[Crumb("Home", reverse("storefront:home"))])
     urls = ListingUrls(path=reverse("storefront:brand", args=[slug]), fixed={"brand": []})
-    return _listing_render(query, urls, heading, partial=partial)
+    return _listing_render(query, urls, heading, partial=partial, now=now)
 
 
 def search_suggestions(q: str) -> list[str]:
@@ -95,7 +99,7 @@ def search_suggestions(q: str) -> list[str]:
     return [s for s in suggest(q, limit=SUGGESTIONS) if s and s.casefold() != q.casefold()]
 
 
-def search_render(*, query: ProductQuery, partial: bool) -> RenderedPage:
+def search_render(*, query: ProductQuery, partial: bool, now: datetime) -> RenderedPage:
     path = reverse("storefront:search")
     if not query.q:
         context = {"categories": popular_categories(), "brands": [b for b in brand_list() if getattr(b, "product_count", 0)]}
@@ -115,5 +119,5 @@ def search_render(*, query: ProductQuery, partial: bool) -> RenderedPage:
         return {"suggestions": search_suggestions(query.q), "popular": popular_categories()}
 
     heading = ListingHeading(title=f"Results for “{query.q}”", crumbs=[Crumb("Home", reverse("storefront:home"))])
-    page = _listing_render(query, ListingUrls(path=path), heading, partial=partial, extra=nothing_found_help)
+    page = _listing_render(query, ListingUrls(path=path), heading, partial=partial, now=now, extra=nothing_found_help)
     return replace(page, search_q=query.q)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -16,8 +17,13 @@ from django.core.cache import cache
 from django.http import HttpRequest
 
 from allbuy.catalog.selectors import catalog_revision
+from allbuy.core import clock
+from allbuy.deals.selectors import deals_cache_key
+from allbuy.deals.windows import local_day
 
 _REVISION_ATTRIBUTE = "_allbuy_catalog_revision"
+_NOW_ATTRIBUTE = "_allbuy_now"
+_DEALS_ATTRIBUTE = "_allbuy_deals_key"
 
 
 def request_catalog_revision(request: HttpRequest) -> int:
@@ -27,6 +33,29 @@ def request_catalog_revision(request: HttpRequest) -> int:
         revision = catalog_revision()
         setattr(request, _REVISION_ATTRIBUTE, revision)
     return revision
+
+
+def request_now(request: HttpRequest) -> datetime:
+    """Return the instant this request is served at: its page's cache key and its prices agree on it."""
+    moment = getattr(request, _NOW_ATTRIBUTE, None)
+    if moment is None:
+        moment = clock.now()
+        setattr(request, _NOW_ATTRIBUTE, moment)
+    return moment
+
+
+def request_deals_key(request: HttpRequest) -> str:
+    """Return what the live deals and promotions look like at `request_now` (one query, at most once per request).
+
+    It moves at every deal start, end and sell-out, and at the shop's local midnight (today's deals), so a
+    cached page shows the prices of the moment with no cron and no catalog write.
+    """
+    key = getattr(request, _DEALS_ATTRIBUTE, None)
+    if key is None:
+        moment = request_now(request)
+        key = f"{deals_cache_key(now=moment)}@{local_day(moment).isoformat()}"
+        setattr(request, _DEALS_ATTRIBUTE, key)
+    return key
 
 
 def fragment_key(name: str, revision: int, *parts: object) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.template.loader import render_to_string
@@ -10,6 +11,9 @@ from django.utils.http import urlencode
 
 from allbuy.catalog.models import Product
 from allbuy.catalog.selectors import product_detail, product_related
+from allbuy.deals.models import Deal
+from allbuy.deals.selectors import deals_current_for_products
+from allbuy.storefront.deal_cards import cards_with_deals, variant_deals
 from allbuy.storefront.rendering import RenderedPage
 from allbuy.storefront.specs import spec_groups, spec_highlights
 from allbuy.storefront.structured_data import product_json_ld
@@ -21,14 +25,16 @@ def product_url(product: Product, sku: str = "") -> str:
     return f"{path}?{urlencode({'sku': sku})}" if sku else path
 
 
-def _variant_context(product: Product, selection: VariantRequest) -> dict[str, Any]:
+def _variant_context(product: Product, selection: VariantRequest, deals: list[Deal], now: datetime) -> dict[str, Any]:
     variants = list(product.variants.all())
     images = list(product.images.all())
     choice = variant_choose(variants, selection)
     variant = choice.variant
+    by_variant = variant_deals((deal for deal in deals if deal.variant.product_id == product.pk), now)
     return {
         "product": product,
         "variant": variant,
+        "deal": by_variant.get(variant.pk) if variant is not None else None,
         "notice": choice.notice,
         "groups": attribute_groups(variants, variant),
         "gallery": gallery_images(images, variant),
@@ -38,21 +44,27 @@ def _variant_context(product: Product, selection: VariantRequest) -> dict[str, A
     }
 
 
-def variant_panel_render(*, slug: str, selection: VariantRequest) -> RenderedPage:
-    """Return the htmx partial for a variant choice; its `url` is the shareable product URL (?sku=)."""
+def variant_panel_render(*, slug: str, selection: VariantRequest, now: datetime) -> RenderedPage:
+    """Return the htmx partial for a variant choice, priced at `now`; its `url` is the shareable product URL (?sku=)."""
     product = product_detail(slug=slug)
-    context = _variant_context(product, selection)
+    deals = deals_current_for_products(product_ids=[product.pk], now=now)
+    context = _variant_context(product, selection, deals, now)
     return RenderedPage(title=product.name, body=render_to_string("storefront/_variant_panel.html", context), url=context["url"])
 
 
-def product_render(*, slug: str, selection: VariantRequest, origin: str) -> RenderedPage:
-    """Return the whole product page; `origin` (scheme and host) makes the structured data's URLs absolute."""
+def product_render(*, slug: str, selection: VariantRequest, origin: str, now: datetime) -> RenderedPage:
+    """Return the whole product page priced at `now`; `origin` (scheme and host) makes the structured data's URLs absolute."""
     product = product_detail(slug=slug)
-    context = _variant_context(product, selection)
+    related = product_related(product=product)
+    # One query for the deals of this product and of the related cards.
+    deals = deals_current_for_products(product_ids=[product.pk, *(p.pk for p in related)], now=now)
+    cards_with_deals(related, now, deals)
+    context = _variant_context(product, selection, deals, now)
     variant = context["variant"]
+    deal = context["deal"] if context["deal"] is not None and context["deal"].live else None
     context["specs"] = spec_groups(product.specs)
     context["highlights"] = spec_highlights(context["specs"])
-    context["related"] = product_related(product=product)
+    context["related"] = related
     json_ld = product_json_ld(
         product=product,
         variant=variant,
@@ -60,6 +72,8 @@ def product_render(*, slug: str, selection: VariantRequest, origin: str) -> Rend
         image_urls=[
             origin + image.image.url if image.image.url.startswith("/") else image.image.url for image in context["gallery"]
         ],
+        deal_price=deal.price if deal else None,
+        deal_ends_at=deal.deal.ends_at if deal else None,
     )
     head = render_to_string("storefront/_product_head.html", {"json_ld": json_ld})
     description = (product.description or f"{product.name} by {product.brand.name}").split("\n")[0][:160]

@@ -17,7 +17,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.safestring import SafeString, mark_safe
 
 from allbuy.storefront.navigation import category_nav_html
-from allbuy.storefront.page_cache import fragment_cached, fragment_key, request_catalog_revision
+from allbuy.storefront.page_cache import fragment_cached, fragment_key, request_catalog_revision, request_deals_key
 from allbuy.storefront.visitor import visitor_fill
 
 
@@ -73,7 +73,10 @@ Build = Callable[[], RenderedPage]
 
 
 def document_response(request: HttpRequest, name: str, parts: tuple[object, ...], build: Build) -> HttpResponse:
-    """Answer with the whole page `name` for `parts`, from the cache at the current catalog revision."""
+    """Answer with the whole page `name` for `parts`, from the cache at the current catalog revision and deals.
+
+    `build` must price the page at `request_now(request)`, the instant the key describes.
+    """
     origin = _origin(request)
 
     def render_document() -> str:
@@ -85,21 +88,22 @@ def document_response(request: HttpRequest, name: str, parts: tuple[object, ...]
         }
         return html_compact(render_to_string("storefront/page.html", context))
 
-    document: str = fragment_cached(fragment_key(name, request_catalog_revision(request), origin, *parts), render_document)
+    key = fragment_key(name, request_catalog_revision(request), request_deals_key(request), origin, *parts)
+    document: str = fragment_cached(key, render_document)
     response = HttpResponse(visitor_fill(document, request))
     patch_vary_headers(response, ("HX-Request",))
     return response
 
 
 def partial_cached(request: HttpRequest, name: str, parts: tuple[object, ...], build: Build) -> RenderedPage:
-    """Return the htmx fragment `name` for `parts`, from the cache at the current catalog revision."""
+    """Return the htmx fragment `name` for `parts`, from the cache at the current catalog revision and deals."""
 
     def build_compact() -> RenderedPage:
         page = build()
         return replace(page, body=html_compact(page.body))
 
     page: RenderedPage = fragment_cached(
-        fragment_key(f"{name}-partial", request_catalog_revision(request), *parts), build_compact
+        fragment_key(f"{name}-partial", request_catalog_revision(request), request_deals_key(request), *parts), build_compact
     )
     return page
 

@@ -6,6 +6,7 @@ app_name = "storefront"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("deals/", views.deals, name="deals"),
     path("search", views.search, name="search"),
     path("categories/<slug:slug>/", views.category, name="category"),
     path("brands/<slug:slug>/", views.brand, name="brand"),

@@ -12,7 +12,8 @@ from allbuy.catalog.exceptions import ProductNotFound
 from allbuy.catalog.query import ProductQuery, product_query_params, product_query_parse
 from allbuy.storefront.catalog_pages import brand_render, category_render, search_render
 from allbuy.storefront.errors import application_errors_as_pages
-from allbuy.storefront.home import home_render
+from allbuy.storefront.home import deals_render, home_render
+from allbuy.storefront.page_cache import request_now
 from allbuy.storefront.product_page import product_render, variant_panel_render
 from allbuy.storefront.rendering import (
     RenderedPage,
@@ -50,22 +51,36 @@ def _listing_response(
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    return document_response(request, "home", (), home_render)
+    now = request_now(request)
+    return document_response(request, "home", (), lambda: home_render(now))
+
+
+@require_safe
+def deals(request: HttpRequest) -> HttpResponse:
+    now = request_now(request)
+    return document_response(request, "deals", (), lambda: deals_render(now))
 
 
 @require_safe
 @application_errors_as_pages
 def search(request: HttpRequest) -> HttpResponse:
     query = product_query_parse(request.GET)
-    return _listing_response(request, "search", (_query_key(query),), lambda partial: search_render(query=query, partial=partial))
+    now = request_now(request)
+    return _listing_response(
+        request, "search", (_query_key(query),), lambda partial: search_render(query=query, partial=partial, now=now)
+    )
 
 
 @require_safe
 @application_errors_as_pages
 def category(request: HttpRequest, slug: str) -> HttpResponse:
     query = replace(product_query_parse(request.GET), category=_slug_checked(slug))
+    now = request_now(request)
     return _listing_response(
-        request, "category", (slug, _query_key(query)), lambda partial: category_render(slug=slug, query=query, partial=partial)
+        request,
+        "category",
+        (slug, _query_key(query)),
+        lambda partial: category_render(slug=slug, query=query, partial=partial, now=now),
     )
 
 
@@ -73,8 +88,12 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
 @application_errors_as_pages
 def brand(request: HttpRequest, slug: str) -> HttpResponse:
     query = replace(product_query_parse(request.GET), brands=(_slug_checked(slug),))
+    now = request_now(request)
     return _listing_response(
-        request, "brand", (slug, _query_key(query)), lambda partial: brand_render(slug=slug, query=query, partial=partial)
+        request,
+        "brand",
+        (slug, _query_key(query)),
+        lambda partial: brand_render(slug=slug, query=query, partial=partial, now=now),
     )
 
 
@@ -83,11 +102,12 @@ def brand(request: HttpRequest, slug: str) -> HttpResponse:
 def product(request: HttpRequest, slug: str) -> HttpResponse:
     selection = variant_request_parse(dict(request.GET.lists()))
     origin = request.build_absolute_uri("/").rstrip("/")
+    now = request_now(request)
     return document_response(
         request,
         "product",
         (_slug_checked(slug), selection.cache_parts()),
-        lambda: product_render(slug=slug, selection=selection, origin=origin),
+        lambda: product_render(slug=slug, selection=selection, origin=origin, now=now),
     )
 
 
@@ -100,10 +120,11 @@ def product_variant(request: HttpRequest, slug: str) -> HttpResponse:
         target = reverse("storefront:product", args=[_slug_checked(slug)])
         return HttpResponseRedirect(f"{target}?{query}" if query else target)
     selection = variant_request_parse(dict(request.GET.lists()), changed=htmx_trigger_name(request))
+    now = request_now(request)
     page = partial_cached(
         request,
         "variant",
         (_slug_checked(slug), selection.cache_parts()),
-        lambda: variant_panel_render(slug=slug, selection=selection),
+        lambda: variant_panel_render(slug=slug, selection=selection, now=now),
     )
     return replace_url(partial_response(page), page.url)

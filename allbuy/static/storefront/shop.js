@@ -34,6 +34,26 @@
     toastTimer = setTimeout(function () { box.classList.remove("is-visible"); }, 5000);
   }
 
+  // Deal countdowns: the page says "Ends at 23:59 CET" (true even when cached); count down to it live.
+  function remaining(ms) {
+    var s = Math.floor(ms / 1000), d = Math.floor(s / 86400), h = Math.floor(s % 86400 / 3600);
+    var m = Math.floor(s % 3600 / 60), sec = s % 60;
+    if (d) return d + " d " + h + " h " + m + " min";
+    return (h ? h + " h " : "") + m + " min " + (sec < 10 ? "0" : "") + sec + " s";
+  }
+  function tick() {
+    var now = Date.now();
+    document.querySelectorAll("[data-countdown]").forEach(function (box) {
+      var end = Date.parse(box.getAttribute("data-countdown"));
+      var time = box.querySelector("time");
+      if (isNaN(end) || !time) return;
+      if (end > now) time.textContent = "in " + remaining(end - now);
+      else { box.textContent = box.getAttribute("data-over") || ""; box.removeAttribute("data-countdown"); }
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { tick(); setInterval(tick, 1000); });
+  document.addEventListener("htmx:afterSettle", tick);
   document.addEventListener("DOMContentLoaded", placeFilters);
   document.addEventListener("htmx:afterSettle", placeFilters);
   wide.addEventListener("change", placeFilters);

@@ -6,6 +6,10 @@ from django.core.cache import cache
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
+    from allbuy.deals.selectors import deals_cache_key_forget
+
     cache.clear()
+    deals_cache_key_forget()
     yield
     cache.clear()
+    deals_cache_key_forget()

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import F, Prefetch, Q, QuerySet, Value
+from django.db.models import F, Min, Prefetch, Q, QuerySet, Value
 from django.db.models.fields import CharField
 
 from allbuy.catalog.models import ProductImage
@@ -97,3 +98,47 @@ def deals_cache_key(*, now: datetime | None = None) -> str:
         return "none"
     text = ",".join(f"{prefix}{pk}" for prefix, pk in live)
     return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+
+
+@dataclass(frozen=True)
+class _KeyMemo:
+    revision: int
+    valid_from: datetime
+    valid_until: datetime | None
+    key: str
+
+
+_memo: _KeyMemo | None = None
+
+
+def _next_edge(moment: datetime) -> datetime | None:
+    """Return the first deal or promotion start or end after `moment` (two aggregate queries)."""
+    edges = []
+    for model in (Deal, Promotion):
+        found = model.objects.aggregate(
+            s=Min("starts_at", filter=Q(starts_at__gt=moment)), e=Min("ends_at", filter=Q(ends_at__gt=moment))
+        )
+        edges += [edge for edge in found.values() if edge is not None]
+    return min(edges, default=None)
+
+
+def deals_cache_key_memoised(*, now: datetime, revision: int) -> str:
+    """Return `deals_cache_key(now)`, recomputed only when the catalog revision moves or a window edge passes.
+
+    Between two edges the set of live deals can only change through a write (an edit, a sell-out), and
+    every such write moves the catalog revision, so a process may keep the key until then. Computing it
+    on every request cost catalog pages more than half their throughput.
+    """
+    global _memo
+    memo = _memo
+    if memo and memo.revision == revision and memo.valid_from <= now and (memo.valid_until is None or now < memo.valid_until):
+        return memo.key
+    key = deals_cache_key(now=now)
+    _memo = _KeyMemo(revision=revision, valid_from=now, valid_until=_next_edge(now), key=key)
+    return key
+
+
+def deals_cache_key_forget() -> None:
+    """Drop the remembered key (tests start each with a fresh database, whose revision restarts)."""
+    global _memo
+    _memo = None

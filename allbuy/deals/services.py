@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 
 from allbuy.catalog.models import Variant
+from allbuy.catalog.services import catalog_revision_bump
 from allbuy.core import clock
 from allbuy.core.errors import InvalidInput
 from allbuy.deals.exceptions import DealInvalid, DealOverlaps
@@ -98,6 +99,10 @@ def deal_units_take(*, deal_id: int, quantity: int, now: datetime | None = None)
         .filter(fits)
         .update(units_sold=F("units_sold") + quantity)
     )
+    if updated and Deal.objects.filter(pk=deal_id, quantity_cap__isnull=False, units_sold__gte=F("quantity_cap")).exists():
+        # Sold out: cached pages must drop the deal price. After commit, so that the hot revision row
+        # is never locked for the length of a checkout transaction.
+        transaction.on_commit(catalog_revision_bump)
     return updated == 1
 
 
@@ -109,6 +114,8 @@ def deal_units_release(*, deal_id: int, quantity: int) -> bool:
     """
     _positive(quantity)
     updated = Deal.objects.filter(pk=deal_id, units_sold__gte=quantity).update(units_sold=F("units_sold") - quantity)
+    if updated and Deal.objects.filter(pk=deal_id, quantity_cap__isnull=False).exists():
+        transaction.on_commit(catalog_revision_bump)  # a sold-out deal may be live again
     return updated == 1
 
 

@@ -18,7 +18,7 @@ from django.http import HttpRequest
 
 from allbuy.catalog.selectors import catalog_revision
 from allbuy.core import clock
-from allbuy.deals.selectors import deals_cache_key
+from allbuy.deals.selectors import deals_cache_key_memoised
 from allbuy.deals.windows import local_day
 
 _REVISION_ATTRIBUTE = "_allbuy_catalog_revision"
@@ -53,7 +53,8 @@ def request_deals_key(request: HttpRequest) -> str:
     key = getattr(request, _DEALS_ATTRIBUTE, None)
     if key is None:
         moment = request_now(request)
-        key = f"{deals_cache_key(now=moment)}@{local_day(moment).isoformat()}"
+        deals = deals_cache_key_memoised(now=moment, revision=request_catalog_revision(request))
+        key = f"{deals}@{local_day(moment).isoformat()}"
         setattr(request, _DEALS_ATTRIBUTE, key)
     return key
 

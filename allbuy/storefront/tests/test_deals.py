@@ -166,6 +166,22 @@ def test_a_sold_out_deal_shows_sold_out_and_the_regular_price(client, deal, at):
     assert "Sold out" in section
 
 
+def test_selling_out_through_checkout_drops_the_deal_from_cached_pages(client, deal, at, django_capture_on_commit_callbacks):
+    from allbuy.deals.services import deal_units_take
+
+    deal.quantity_cap = 2
+    deal.save()
+    assert "Deal ends" in buy_box(page(client, PRODUCT))  # cached with the deal price
+    assert queries_for(client, PRODUCT) == 1  # warm: only the catalog revision; the deals key is remembered
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert deal_units_take(deal_id=deal.pk, quantity=2)
+
+    box = buy_box(page(client, PRODUCT))
+    assert "Sold out" in box
+    assert '<span class="price price-large">€299.00</span>' in box
+
+
 def test_the_cached_page_changes_at_the_window_edge_without_a_catalog_write(client, deal, at):
     at(ENDS - timedelta(seconds=1))
     revision = catalog_revision()

@@ -228,11 +228,6 @@ def _data_key(*, subject_id: str | None, scope: str, field: str) -> tuple[str, _
     return key_hex, entry
 
 
-def data_key_id(*, subject_id: str | None, scope: str, field: str = "") -> str:
-    """Return the id of the subject's data key for `scope`, creating it on first use."""
-    return _data_key(subject_id=subject_id, scope=scope, field=field)[0]
-
-
 def _aad(field: str, key_id: str) -> bytes:
     return f"{field}|{key_id}".encode()
 
@@ -272,17 +267,7 @@ def decrypt_value(token: str, *, field: str) -> str:
 def decrypt_many(tokens: Sequence[str], *, field: str) -> list[str]:
     """Decrypt many tokens of one field: the batch path, with every data key unwrapped by one query."""
     keys_preload(tokens)
-    aad_prefix = f"{field}|"
-    plaintexts = []
-    for token in tokens:
-        key_id, payload = _token_parts(token, field=field)
-        entry = _keys.get(key_id) or _key_by_id(key_id, field=field)
-        try:
-            blob = base64.b64decode(payload)
-            plaintexts.append(entry.aead.decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], (aad_prefix + key_id).encode()).decode())
-        except (InvalidTag, ValueError):
-            raise CiphertextTampered(field=field, key_version=entry.master_version) from None
-    return plaintexts
+    return [decrypt_value(token, field=field) for token in tokens]
 
 
 def _index_key() -> bytes:

@@ -72,7 +72,6 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "allbuy.storefront.context_processors.navigation",
                 "allbuy.privacy.context_processors.policy_banner",
             ],
         },

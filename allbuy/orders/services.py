@@ -1,0 +1,548 @@
+"""Placing orders, taking payment, and moving orders through their statuses.
+
+Placing an order (`order_place`) happens in two steps:
+
+1. One database transaction reserves everything and writes the order, or writes nothing:
+   the order row first (its unique `(user, idempotency_key)` makes parallel copies of one checkout wait
+   here and then find the winner's order), then per line in variant-id order a conditional stock
+   decrement (`stock >= quantity`), the deal units under the deal's cap and under the customer's own
+   limit, then the coupon use (`allbuy.coupons.services.coupon_redeem`). Any refusal rolls all of it back.
+2. Payment, outside any transaction (a gateway call must never hold row locks): authorize, then capture,
+   both with idempotency keys derived from the order number, so a retry after a timeout, a double submit
+   or ten parallel copies reach the gateway as the same charge. A decline cancels the order and gives back
+   stock, deal units and the coupon; a pending payment waits for the gateway's webhook; a timeout leaves the
+   order waiting, and the same checkout retried (same key) asks the gateway again.
+
+The card is passed from the request to the gateway and never stored, logged or put on the order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+
+from allbuy.accounts.exceptions import AddressNotFound
+from allbuy.accounts.models import Address, User
+from allbuy.accounts.selectors import ADDRESS_FIELDS
+from allbuy.cart.exceptions import CartEmpty, ProductUnavailable
+from allbuy.cart.models import Cart
+from allbuy.cart.quoting import LineInput, PricedCart, cart_price
+from allbuy.cart.selectors import cart_lines
+from allbuy.cart.services import cart_clear
+from allbuy.cart.shipping import country_check
+from allbuy.catalog.models import Variant
+from allbuy.catalog.services import catalog_revision_bump
+from allbuy.core import clock
+from allbuy.core.errors import ApplicationError
+from allbuy.core.money import Money
+from allbuy.coupons.eligibility import MESSAGES as COUPON_MESSAGES
+from allbuy.coupons.exceptions import CouponError
+from allbuy.coupons.models import CouponRedemption
+from allbuy.coupons.services import coupon_redeem, coupon_release
+from allbuy.deals.services import deal_customer_units_release, deal_customer_units_take, deal_units_release, deal_units_take
+from allbuy.orders import emails
+from allbuy.orders.exceptions import (
+    DealLimitReached,
+    IdempotencyKeyInvalid,
+    IdempotencyKeyReused,
+    PriceChanged,
+    RefundInvalid,
+    StockUnavailable,
+    TransitionNotAllowed,
+)
+from allbuy.orders.models import Order, OrderEvent, OrderLine, OrderStatus, Payment, PaymentState, Refund, WebhookReceipt
+from allbuy.orders.states import CUSTOMER_CANCELLABLE, transition_allowed
+from allbuy.payments.exceptions import GatewayTimeout, GatewayUnavailable
+from allbuy.payments.gateway import (
+    AuthorizeRequest,
+    Card,
+    PaymentResult,
+    PaymentStatus,
+    WebhookEvent,
+    decline_message,
+    gateway_get,
+)
+from allbuy.privacy.services import own_data_reveal
+from allbuy.storefront.stock import LOW_STOCK
+
+logger = logging.getLogger(__name__)
+
+NUMBER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+_KEY_PATTERN = re.compile(r"^[A-Za-z0-9_:.\-]{8,80}$")
+
+
+def order_number_new() -> str:
+    return "AB" + "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(10))
+
+
+def idempotency_key_clean(raw: object) -> str:
+    key = str(raw or "").strip()
+    if not _KEY_PATTERN.match(key):
+        raise IdempotencyKeyInvalid("Send an idempotency key of 8 to 80 letters, digits, '-', '_', ':' or '.'.")
+    return key
+
+
+def _fingerprint(*, address_id: int, shipping_code: str) -> str:
+    return hashlib.sha256(f"{address_id}|{shipping_code}".encode()).hexdigest()
+
+
+def _address_id(raw: object) -> int:
+    try:
+        return int(str(raw))
+    except ValueError:
+        raise AddressNotFound("Choose one of the addresses in your address book.") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    order: Order
+    created: bool
+
+    @property
+    def declined(self) -> bool:
+        return self.order.payment_state == PaymentState.DECLINED
+
+    @property
+    def decline_message(self) -> str:
+        payment = self.order.payments.order_by("-id").first()
+        code = payment.decline_code if payment else ""
+        return f"{decline_message(code)} Try another card."
+
+
+def order_place(
+    *,
+    user: User,
+    cart: Cart,
+    address_id: object,
+    shipping_code: str,
+    idempotency_key: object,
+    card: Card | None,
+    expected_total: Decimal | None = None,
+    now: datetime | None = None,
+) -> Placement:
+    """Place the cart as an order and take payment; the same key always yields the same order and one charge."""
+    moment = now or clock.now()
+    key = idempotency_key_clean(idempotency_key)
+    pk = _address_id(address_id)
+    fingerprint = _fingerprint(address_id=pk, shipping_code=shipping_code)
+    existing = Order.objects.filter(user=user, idempotency_key=key).first()
+    if existing is None:
+        try:
+            existing = _reserve(
+                user=user, cart=cart, address_id=pk, shipping_code=shipping_code, key=key, fingerprint=fingerprint,
+                expected_total=expected_total, now=moment,
+            )  # fmt: skip
+            created = True
+        except _AlreadyPlaced:
+            existing = Order.objects.get(user=user, idempotency_key=key)
+            created = False
+    else:
+        created = False
+    if existing.request_fingerprint != fingerprint:
+        raise IdempotencyKeyReused("This checkout was already submitted with other details; reload the checkout page.")
+    if existing.is_open_for_payment:
+        _payment_take(order=existing, card=card, cart=cart, now=moment)
+        existing.refresh_from_db()
+    return Placement(order=existing, created=created)
+
+
+class _AlreadyPlaced(Exception):
+    """A parallel copy of this checkout committed the order first."""
+
+
+def _ship_to(*, user: User, address_id: int) -> dict[str, str]:
+    address = Address.objects.filter(user=user, pk=address_id).first()
+    if address is None:
+        raise AddressNotFound("Choose one of the addresses in your address book.")
+    values = own_data_reveal(instance=address, fields=ADDRESS_FIELDS, subject=user.subject)
+    values["country"] = country_check(values["country"])
+    return values
+
+
+def _coupon_refusal(priced: PricedCart) -> CouponError | None:
+    state = priced.coupon
+    if state is None or state.applied or state.reason is None:
+        return None
+    return CouponError(COUPON_MESSAGES[state.reason], code=state.reason.value, status=409)
+
+
+def _stock_take(lines: list[LineInput]) -> None:
+    for line in sorted(lines, key=lambda item: item.variant.pk):
+        taken = Variant.objects.filter(pk=line.variant.pk, stock_quantity__gte=line.quantity).update(
+            stock_quantity=F("stock_quantity") - line.quantity
+        )
+        if not taken:
+            left = Variant.objects.filter(pk=line.variant.pk).values_list("stock_quantity", flat=True).first() or 0
+            message = (
+                f"{line.variant.product.name} has just sold out."
+                if left == 0
+                else f"Only {left} of {line.variant.product.name} left; lower the quantity."
+            )
+            raise StockUnavailable(message, extra={"variant_id": line.variant.pk, "available": left})
+    ids = [line.variant.pk for line in lines]
+    if Variant.objects.filter(pk__in=ids, stock_quantity__lte=LOW_STOCK).exists():
+        transaction.on_commit(catalog_revision_bump)  # the pages' "only N left" badges must follow
+
+
+def _deals_take(*, priced: PricedCart, user: User, now: datetime) -> None:
+    for deal_id, units in sorted(priced.deal_units.items()):
+        if not deal_units_take(deal_id=deal_id, quantity=units, now=now):
+            raise PriceChanged("A deal in your cart has just sold out or ended; check the new total.", code="deal_sold_out")
+        if not deal_customer_units_take(deal_id=deal_id, user=user, quantity=units):
+            raise DealLimitReached("You have already bought as many units of this deal as it allows.")
+
+
+def _reserve(
+    *,
+    user: User,
+    cart: Cart,
+    address_id: int,
+    shipping_code: str,
+    key: str,
+    fingerprint: str,
+    expected_total: Decimal | None,
+    now: datetime,
+) -> Order:
+    with transaction.atomic():
+        rows = cart_lines(cart)
+        if not rows:
+            raise CartEmpty("Your cart is empty.")
+        inactive = [row for row in rows if not row.variant.product.is_active]
+        if inactive:
+            raise ProductUnavailable(f"{inactive[0].variant.product.name} is no longer for sale; remove it from your cart.")
+        ship_to = _ship_to(user=user, address_id=address_id)
+        lines = [LineInput(line_id=row.pk, variant=row.variant, quantity=row.quantity) for row in rows]
+        priced = cart_price(
+            lines=lines, now=now, user=user, coupon_code=cart.coupon_code, country=ship_to["country"], shipping_code=shipping_code
+        )
+        refusal = _coupon_refusal(priced)
+        if refusal is not None:
+            raise refusal
+        quote = priced.quote
+        if expected_total is not None and expected_total != quote.total.amount:
+            raise PriceChanged(
+                f"The total is now {quote.total}; please review your order again.", extra={"total": str(quote.total.amount)}
+            )
+        order = Order(
+            number=order_number_new(),
+            user=user,
+            subject_id=user.subject_id,
+            idempotency_key=key,
+            request_fingerprint=fingerprint,
+            currency=quote.currency,
+            base_subtotal=quote.base_subtotal.amount,
+            deal_discount=quote.discounts.deal.amount,
+            promotion_discount=quote.discounts.promotion.amount,
+            coupon_discount=quote.discounts.coupon.amount,
+            subtotal=quote.subtotal.amount,
+            shipping=quote.shipping.amount,
+            tax=quote.tax.amount,
+            total=quote.total.amount,
+            shipping_method=priced.shipping_code,
+            coupon_code=priced.coupon.code if priced.coupon and priced.coupon.applied else "",
+            placed_at=now,
+            updated_at=now,
+            **ship_to,
+        )
+        try:
+            with transaction.atomic():
+                order.save()
+        except IntegrityError:
+            if Order.objects.filter(user=user, idempotency_key=key).exists():
+                raise _AlreadyPlaced from None
+            raise
+        _stock_take(lines)
+        _deals_take(priced=priced, user=user, now=now)
+        if priced.coupon and priced.coupon.applied and priced.coupon.coupon_id is not None:
+            redemption = coupon_redeem(coupon_id=priced.coupon.coupon_id, user=user, order_ref=order.number, now=now)
+            Order.objects.filter(pk=order.pk).update(coupon_redemption=redemption)
+            order.coupon_redemption = redemption
+        _lines_write(order=order, rows=lines, priced=priced)
+        OrderEvent.objects.create(order=order, from_status="", to_status=OrderStatus.PLACED, actor="customer", at=now)
+    return order
+
+
+def _lines_write(*, order: Order, rows: list[LineInput], priced: PricedCart) -> None:
+    by_id = {line.line_id: line for line in priced.quote.lines}
+    deal_by_variant = {deal.variant_id: deal for deal in priced.deals.values() if deal.pk in priced.deal_units}
+    applied_units = {applied.variant_id: applied.units for applied in priced.quote.applied_deals}
+    objects = []
+    for row in rows:
+        q = by_id[row.line_id]
+        variant = row.variant
+        deal = deal_by_variant.get(variant.pk)
+        objects.append(
+            OrderLine(
+                order=order,
+                variant=variant,
+                product_name=variant.product.name,
+                product_slug=variant.product.slug,
+                sku=variant.sku,
+                options=" / ".join(str(v) for v in variant.attributes.values()),
+                quantity=row.quantity,
+                unit_price=q.unit_price.amount,
+                deal=deal,
+                deal_units=min(row.quantity, applied_units.get(variant.pk, 0)) if deal else 0,
+                deal_discount=q.deal_discount.amount,
+                promotion_discount=q.promotion_discount.amount,
+                coupon_discount=q.coupon_discount.amount,
+                total=q.total.amount,
+                tax=q.tax.amount,
+            )
+        )
+    OrderLine.objects.bulk_create(objects)
+
+
+# --- payment -------------------------------------------------------------------------------------------------
+
+
+def _payment_take(*, order: Order, card: Card | None, cart: Cart | None, now: datetime) -> None:
+    if order.total == 0:
+        _paid(order=order, payment=None, cart=cart, now=now)
+        return
+    if card is None:
+        raise ApplicationError("Enter your card details to pay.", code="card_required")
+    Order.objects.filter(pk=order.pk, payment_state=PaymentState.NONE).update(payment_state=PaymentState.UNKNOWN)
+    gateway = gateway_get()
+    amount = Money(order.total, order.currency)
+    try:
+        result = gateway.authorize(
+            AuthorizeRequest(reference=order.number, amount=amount, idempotency_key=f"{order.number}-authorize", card=card)
+        )
+        if result.status == PaymentStatus.AUTHORIZED:
+            result = gateway.capture(gateway_ref=result.gateway_ref, amount=amount, idempotency_key=f"{order.number}-capture")
+    except (GatewayTimeout, GatewayUnavailable):
+        logger.warning("payment for order %s: gateway did not answer; the order waits for a retry", order.number)
+        raise
+    payment = _payment_record(order=order, result=result, gateway=gateway.code, now=now)
+    if result.status == PaymentStatus.CAPTURED:
+        _paid(order=order, payment=payment, cart=cart, now=now)
+    elif result.status == PaymentStatus.PENDING:
+        with transaction.atomic():
+            Order.objects.filter(pk=order.pk, payment_state=PaymentState.UNKNOWN).update(
+                payment_state=PaymentState.PENDING, updated_at=now
+            )
+            if cart is not None:
+                cart_clear(cart=cart, now=now)
+        transaction.on_commit(lambda: emails.order_email_send(order_id=order.pk, kind="pending"))
+    else:
+        _declined(order=order, now=now)
+
+
+def _payment_record(*, order: Order, result: PaymentResult, gateway: str, now: datetime) -> Payment:
+    payment, _ = Payment.objects.update_or_create(
+        gateway_ref=result.gateway_ref,
+        defaults={
+            "order": order,
+            "gateway": gateway,
+            "status": result.status.value,
+            "amount": result.amount.amount,
+            "currency": result.amount.currency,
+            "card_brand": result.card_brand,
+            "decline_code": result.decline_code,
+            "updated_at": now,
+        },
+        create_defaults={
+            "order": order,
+            "gateway": gateway,
+            "status": result.status.value,
+            "amount": result.amount.amount,
+            "currency": result.amount.currency,
+            "card_brand": result.card_brand,
+            "decline_code": result.decline_code,
+            "created_at": now,
+            "updated_at": now,
+        },
+    )
+    return payment
+
+
+def _event(order: Order, *, from_status: str, to_status: str, actor: str, note: str, now: datetime) -> None:
+    OrderEvent.objects.create(order=order, from_status=from_status, to_status=to_status, actor=actor, note=note, at=now)
+
+
+def _status_move(order: Order, *, to_status: str, now: datetime, actor: str, note: str = "", **fields: object) -> bool:
+    """Move `order` from the status it has in the database to `to_status`, if allowed; False if someone else moved it."""
+    current = Order.objects.filter(pk=order.pk).values_list("status", flat=True).get()
+    if not transition_allowed(current, to_status):
+        return False
+    moved = Order.objects.filter(pk=order.pk, status=current).update(status=to_status, updated_at=now, **fields)
+    if moved:
+        _event(order, from_status=current, to_status=to_status, actor=actor, note=note, now=now)
+        order.status = to_status
+    return bool(moved)
+
+
+def _paid(*, order: Order, payment: Payment | None, cart: Cart | None, now: datetime) -> None:
+    with transaction.atomic():
+        if _status_move(order, to_status=OrderStatus.PAID, now=now, actor="payment", payment_state=PaymentState.CAPTURED):
+            if cart is not None:
+                cart_clear(cart=cart, now=now)
+            transaction.on_commit(lambda: emails.order_email_send(order_id=order.pk, kind="paid"))
+
+
+def _release(order: Order, *, now: datetime) -> None:
+    """Give back stock, deal units and the coupon use, once (inside the caller's transaction)."""
+    if not Order.objects.filter(pk=order.pk, released_at__isnull=True).update(released_at=now):
+        return
+    lines = list(OrderLine.objects.filter(order=order).order_by("variant_id"))
+    for line in lines:
+        Variant.objects.filter(pk=line.variant_id).update(stock_quantity=F("stock_quantity") + line.quantity)
+    for line in lines:
+        if line.deal_id is not None and line.deal_units:
+            deal_units_release(deal_id=line.deal_id, quantity=line.deal_units)
+            deal_customer_units_release(deal_id=line.deal_id, user=order.user, quantity=line.deal_units)
+    redemption = CouponRedemption.objects.filter(pk=order.coupon_redemption_id).first() if order.coupon_redemption_id else None
+    if redemption is not None:
+        coupon_release(redemption=redemption, now=now)
+    transaction.on_commit(catalog_revision_bump)  # stock came back: "sold out" badges must go
+
+
+def _declined(*, order: Order, now: datetime) -> None:
+    with transaction.atomic():
+        Order.objects.filter(pk=order.pk).update(payment_state=PaymentState.DECLINED)
+        if _status_move(order, to_status=OrderStatus.CANCELLED, now=now, actor="payment", note="payment declined",
+                        cancel_reason="payment_declined"):  # fmt: skip
+            _release(order, now=now)
+
+
+def payment_webhook_apply(*, body: bytes, headers: dict[str, str], now: datetime | None = None) -> str:
+    """Apply a gateway webhook (already signature-checked by the gateway) once; return what was done."""
+    moment = now or clock.now()
+    gateway = gateway_get()
+    event: WebhookEvent = gateway.webhook_parse(body=body, headers=headers, now=moment)
+    try:
+        with transaction.atomic():
+            WebhookReceipt.objects.create(gateway=gateway.code, event_id=event.event_id, received_at=moment)
+    except IntegrityError:
+        return "duplicate"
+    payment = Payment.objects.select_related("order").filter(gateway_ref=event.gateway_ref).first()
+    if payment is None:
+        return "unknown_payment"
+    order = payment.order
+    if order.status != OrderStatus.PLACED or order.payment_state != PaymentState.PENDING:
+        return "ignored"
+    if event.kind == "payment.succeeded":
+        amount = Money(order.total, order.currency)
+        result = gateway.capture(gateway_ref=payment.gateway_ref, amount=amount, idempotency_key=f"{order.number}-capture")
+        _payment_record(order=order, result=result, gateway=gateway.code, now=moment)
+        _paid(order=order, payment=payment, cart=None, now=moment)
+        return "paid"
+    Payment.objects.filter(pk=payment.pk).update(status=PaymentStatus.DECLINED.value, decline_code=event.decline_code)
+    _declined(order=order, now=moment)
+    transaction.on_commit(lambda: emails.order_email_send(order_id=order.pk, kind="cancelled"))
+    return "declined"
+
+
+# --- after the sale --------------------------------------------------------------------------------------------
+
+
+def order_status_set(*, order: Order, to_status: str, actor: str, note: str = "", now: datetime | None = None) -> Order:
+    """Move a paid order along fulfilment (fulfilling → shipped → delivered), emailing the customer."""
+    moment = now or clock.now()
+    if to_status in (OrderStatus.CANCELLED, OrderStatus.REFUNDED, OrderStatus.PAID):
+        raise TransitionNotAllowed("Use cancel or refund for this change.")
+    with transaction.atomic():
+        if not _status_move(order, to_status=to_status, now=moment, actor=actor, note=note):
+            raise TransitionNotAllowed(f"An order that is {order.get_status_display().lower()} cannot become {to_status}.")
+        transaction.on_commit(lambda: emails.order_email_send(order_id=order.pk, kind=to_status))
+    return order
+
+
+def _captured_payment(order: Order) -> Payment | None:
+    return order.payments.filter(status__in=[PaymentStatus.CAPTURED.value, PaymentStatus.REFUNDED.value]).first()
+
+
+def order_cancel(*, order: Order, actor: str, reason: str = "", now: datetime | None = None, by_customer: bool = False) -> Order:
+    """Cancel the order: refund or void its payment and give back stock, deal units and the coupon."""
+    moment = now or clock.now()
+    order.refresh_from_db()
+    if by_customer and order.status not in CUSTOMER_CANCELLABLE:
+        raise TransitionNotAllowed("This order is already being packed; contact us to return it instead.")
+    if not transition_allowed(order.status, OrderStatus.CANCELLED):
+        raise TransitionNotAllowed(f"An order that is {order.get_status_display().lower()} cannot be cancelled.")
+    gateway = gateway_get()
+    payment = order.payments.order_by("-id").first()
+    remaining = order.total - order.refunded
+    if payment is not None and payment.status == PaymentStatus.CAPTURED.value and remaining > 0:
+        _gateway_refund(order=order, payment=payment, amount=remaining, reason="order cancelled", now=moment)
+    elif payment is not None and payment.status in (PaymentStatus.PENDING.value, PaymentStatus.AUTHORIZED.value):
+        result = gateway.void(gateway_ref=payment.gateway_ref, idempotency_key=f"{order.number}-void")
+        Payment.objects.filter(pk=payment.pk).update(status=result.status.value, updated_at=moment)
+    with transaction.atomic():
+        fields: dict[str, object] = {"cancel_reason": reason[:40] or "cancelled"}
+        if payment is not None and payment.status != PaymentStatus.CAPTURED.value:
+            fields["payment_state"] = PaymentState.VOIDED
+        if not _status_move(order, to_status=OrderStatus.CANCELLED, now=moment, actor=actor, note=reason, **fields):
+            raise TransitionNotAllowed("This order changed meanwhile; reload it.")
+        _release(order, now=moment)
+        transaction.on_commit(lambda: emails.order_email_send(order_id=order.pk, kind="cancelled"))
+    order.refresh_from_db()
+    return order
+
+
+def _gateway_refund(*, order: Order, payment: Payment, amount: Decimal, reason: str, now: datetime) -> Refund:
+    count = Refund.objects.filter(payment=payment).count()
+    key = f"{order.number}-refund-{count + 1}"
+    gateway_get().refund(gateway_ref=payment.gateway_ref, amount=Money(amount, order.currency), idempotency_key=key)
+    with transaction.atomic():
+        refund = Refund.objects.create(payment=payment, amount=amount, idempotency_key=key, reason=reason[:200], created_at=now)
+        Order.objects.filter(pk=order.pk).update(refunded=F("refunded") + amount, updated_at=now)
+    order.refunded += amount
+    return refund
+
+
+def order_refund(*, order: Order, amount: Decimal, actor: str, reason: str = "", now: datetime | None = None) -> Order:
+    """Refund part or all of a paid order. A refund of everything left moves the order to `refunded`."""
+    moment = now or clock.now()
+    order.refresh_from_db()
+    remaining = order.total - order.refunded
+    if not isinstance(amount, Decimal) or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+        raise RefundInvalid("The refund must be a positive amount in cents.")
+    if amount > remaining:
+        raise RefundInvalid(f"At most {remaining} {order.currency} is left to refund.")
+    payment = _captured_payment(order)
+    if payment is None or order.status in (OrderStatus.PLACED, OrderStatus.CANCELLED, OrderStatus.REFUNDED):
+        raise RefundInvalid("Only a paid order can be refunded.")
+    _gateway_refund(order=order, payment=payment, amount=amount, reason=reason, now=moment)
+    with transaction.atomic():
+        if order.refunded >= order.total:
+            _status_move(order, to_status=OrderStatus.REFUNDED, now=moment, actor=actor, note=reason)
+            Payment.objects.filter(pk=payment.pk).update(status=PaymentStatus.REFUNDED.value, updated_at=moment)
+            kind = "refunded"
+        else:
+            _event(order, from_status=order.status, to_status=order.status, actor=actor,
+                   note=f"partial refund of {amount} {order.currency}", now=moment)  # fmt: skip
+            kind = "partial_refund"
+        transaction.on_commit(lambda: emails.order_email_send(order_id=order.pk, kind=kind))
+    order.refresh_from_db()
+    return order
+
+
+def orders_unpaid_expire(*, older_than_minutes: int = 30, now: datetime | None = None) -> int:
+    """Cancel orders whose payment never completed (the shopper left after a timeout), giving back what they held.
+
+    An order waiting for a webhook (pending) is left alone: the bank may still confirm it. An authorization the
+    gateway made but never reported (a timeout nobody retried) is never captured, and lapses at the gateway.
+    """
+    moment = now or clock.now()
+    cutoff = moment - timedelta(minutes=older_than_minutes)
+    stale = Order.objects.filter(status=OrderStatus.PLACED, placed_at__lt=cutoff).filter(
+        Q(payment_state=PaymentState.NONE) | Q(payment_state=PaymentState.UNKNOWN)
+    )
+    count = 0
+    for order in stale:
+        try:
+            order_cancel(order=order, actor="system", reason="payment not completed", now=moment)
+            count += 1
+        except ApplicationError:
+            continue
+    return count

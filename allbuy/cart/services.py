@@ -31,7 +31,7 @@ from allbuy.catalog.models import Variant
 from allbuy.core import clock
 from allbuy.coupons.eligibility import MESSAGES, Reason
 from allbuy.coupons.exceptions import CouponError
-from allbuy.coupons.ratelimit import coupon_attempt_check, coupon_attempt_record_failure
+from allbuy.coupons.ratelimit import FAILED_REASONS, coupon_attempt_check, coupon_attempt_record_failure
 
 SESSION_KEY = "cart_id"
 
@@ -259,8 +259,9 @@ def cart_coupon_apply(*, cart: Cart, code: str, user: User | None, ip: str, now:
     state = priced.coupon
     assert state is not None
     if not state.applied:
-        coupon_attempt_record_failure(user_id=user_id, ip=ip, now=moment)
         assert state.reason is not None
+        if state.reason in FAILED_REASONS:  # a refusal about the cart names a real code: nothing was guessed
+            coupon_attempt_record_failure(user_id=user_id, ip=ip, now=moment)
         raise CouponError(state.message, code=state.reason.value, status=404 if state.reason == Reason.UNKNOWN else 409)
     cart_coupon_set(cart=cart, code=state.code, now=moment)
     return state

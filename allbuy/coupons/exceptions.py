@@ -24,3 +24,10 @@ class CouponNotFound(NotFound):
 
 class CouponRedemptionNotFound(NotFound):
     code = "redemption_not_found"
+
+
+class CouponRateLimited(ApplicationError):
+    """Too many codes that did not work from this account or address; `extra["retry_after"]` is in seconds."""
+
+    code = "coupon_rate_limited"
+    status = 429

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -100,6 +101,21 @@ class Deal(models.Model):
         )
 
 
+class DealCustomerUsage(models.Model):
+    """How many units of one deal one account has bought at the deal price: the row locked to enforce the
+    deal's `per_customer_limit` (see `services.deal_customer_units_take`)."""
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="customer_usages")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    units = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["deal", "user"], name="deal_usage_one_per_customer")]
+
+    def __str__(self) -> str:
+        return f"deal usage #{self.pk}"
+
+
 class PromotionKind(models.TextChoices):
     PERCENT = "percent", "Percent off"
     FIXED = "fixed", "Fixed amount off"
@@ -113,7 +129,8 @@ class Promotion(models.Model):
     Combination rules, applied by the pricing engine:
     - promotions are considered by descending `priority`, then by id;
     - an `exclusive` promotion that applies is the only promotion on the order;
-    - otherwise every applying `stackable` promotion applies, plus the best non-stackable one;
+    - otherwise, per line, the highest-priority eligible promotion applies; others apply on top only when it and
+      they are all `stackable` (see `allbuy.pricing` for the exact rules);
     - a line already at a deal price is eligible only if `applies_to_deals`.
 
     Scope: with no "include" rows the promotion covers the whole catalog; with some, a product is covered

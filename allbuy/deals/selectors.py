@@ -10,10 +10,11 @@ from datetime import datetime
 from django.db.models import F, Min, Prefetch, Q, QuerySet, Value
 from django.db.models.fields import CharField
 
+from allbuy.accounts.models import User
 from allbuy.catalog.models import ProductImage
 from allbuy.core import clock
 from allbuy.deals.exceptions import DealNotFound
-from allbuy.deals.models import Deal, Promotion
+from allbuy.deals.models import Deal, DealCustomerUsage, Promotion
 from allbuy.deals.windows import day_window, local_day
 
 
@@ -44,6 +45,22 @@ def deal_active_for_variants(*, variant_ids: Iterable[int], now: datetime | None
     if not ids:
         return {}
     return {deal.variant_id: deal for deal in _live_deals(moment).filter(variant_id__in=ids)}
+
+
+def deal_customer_units_used(*, deal_ids: Iterable[int], user: User | None) -> dict[int, int]:
+    """Return the units this account has taken at each deal's price, keyed by deal id (one query).
+
+    Deals the account has not bought are left out (read them as 0). A guest has no count: the limit is keyed
+    on the account, so this returns {} for None or an anonymous user. The quote prices at most
+    `per_customer_limit - used` units of a deal at the deal price.
+    """
+    if user is None or user.pk is None:
+        return {}
+    ids = list(deal_ids)
+    if not ids:
+        return {}
+    rows = DealCustomerUsage.objects.filter(deal_id__in=ids, user_id=user.pk, units__gt=0).values_list("deal_id", "units")
+    return dict(rows)
 
 
 def deals_current_for_products(*, product_ids: Iterable[int], now: datetime | None = None) -> list[Deal]:

@@ -1,4 +1,15 @@
-"""Writes to deals and promotions. Saves and deletes also invalidate cached catalog pages (see apps.py)."""
+"""Writes to deals and promotions. Saves and deletes also invalidate cached catalog pages (see apps.py).
+
+Checkout and lock order
+    The checkout takes, per line and inside its one transaction: the variant's stock (conditional UPDATE),
+    then `deal_units_take` (the deal's total cap: conditional UPDATE of the deal row), then
+    `deal_customer_units_take` (the account's units of that deal: its usage row, SELECT ... FOR UPDATE),
+    then the coupon (`coupons.services.coupon_redeem`: customer counter, then coupon). Every writer takes
+    these locks in that order, and releases (`deal_units_release`, then `deal_customer_units_release`) too,
+    so no two of them can wait on each other in a cycle. Lines must be taken in a stable order (by variant
+    id) so that two orders with the same variants lock them alike. A rollback of the checkout gives every
+    unit back.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +20,13 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 
+from allbuy.accounts.models import User
 from allbuy.catalog.models import Variant
 from allbuy.catalog.services import catalog_revision_bump
 from allbuy.core import clock
 from allbuy.core.errors import InvalidInput
 from allbuy.deals.exceptions import DealInvalid, DealOverlaps
-from allbuy.deals.models import Deal, Promotion
+from allbuy.deals.models import Deal, DealCustomerUsage, Promotion
 
 OVERLAP_CONSTRAINT = "deal_no_overlap_per_variant"
 
@@ -117,6 +129,52 @@ def deal_units_release(*, deal_id: int, quantity: int) -> bool:
     if updated and Deal.objects.filter(pk=deal_id, quantity_cap__isnull=False).exists():
         transaction.on_commit(catalog_revision_bump)  # a sold-out deal may be live again
     return updated == 1
+
+
+@transaction.atomic
+def deal_customer_units_take(*, deal_id: int, user: User, quantity: int) -> bool:
+    """Count `quantity` units against this account's `per_customer_limit` on the deal, if they fit.
+
+    Return True, writing nothing, when the deal has no per-customer limit. Otherwise the account's usage row
+    is inserted if missing (ON CONFLICT DO NOTHING, so parallel tabs never fail on the unique constraint),
+    locked with SELECT ... FOR UPDATE, read and incremented only if `units + quantity <= limit`: tabs of one
+    account queue on that row, other accounts never wait there. Return False, changing no count, when the
+    units do not fit or the deal does not exist; the caller then sells at the regular price or refuses.
+
+    Call it inside the checkout transaction, after `deal_units_take` (see the lock order above): the row
+    stays locked until the checkout commits, and a rollback gives the units back.
+    """
+    _positive(quantity)
+    row = Deal.objects.filter(pk=deal_id).values_list("per_customer_limit").first()
+    if row is None:
+        return False
+    limit = row[0]
+    if limit is None:
+        return True
+    if quantity > limit:
+        return False
+    DealCustomerUsage.objects.bulk_create([DealCustomerUsage(deal_id=deal_id, user=user)], ignore_conflicts=True)
+    usage = DealCustomerUsage.objects.select_for_update().get(deal_id=deal_id, user=user)
+    if usage.units + quantity > limit:
+        return False
+    DealCustomerUsage.objects.filter(pk=usage.pk).update(units=F("units") + quantity)
+    return True
+
+
+def deal_customer_units_release(*, deal_id: int, user: User, quantity: int) -> bool:
+    """Give back `quantity` units this account took (a failed payment, a cancelled order); never below zero.
+
+    Return False, changing nothing, when fewer units than that are counted for the account: releasing twice
+    is a bug the caller must hear about. A deal without a per-customer limit counted nothing, so releasing
+    on it returns True. Call it after `deal_units_release`, inside the same transaction (lock order above).
+    """
+    _positive(quantity)
+    counted = DealCustomerUsage.objects.filter(deal_id=deal_id, user=user, units__gte=quantity)
+    if counted.update(units=F("units") - quantity) == 1:
+        return True
+    row = Deal.objects.filter(pk=deal_id).values_list("per_customer_limit").first()
+    nothing_counted = not DealCustomerUsage.objects.filter(deal_id=deal_id, user=user, units__gt=0).exists()
+    return row is not None and row[0] is None and nothing_counted
 
 
 @transaction.atomic

@@ -505,7 +505,7 @@ def order_refund(*, order: Order, amount: Decimal, actor: str, reason: str = "",
     moment = now or clock.now()
     order.refresh_from_db()
     remaining = order.total - order.refunded
-    if not isinstance(amount, Decimal) or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+    if not isinstance(amount, Decimal) or not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
         raise RefundInvalid("The refund must be a positive amount in cents.")
     if amount > remaining:
         raise RefundInvalid(f"At most {remaining} {order.currency} is left to refund.")

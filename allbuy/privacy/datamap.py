@@ -147,6 +147,22 @@ DATA_MAP: tuple[PersonalField, ...] = (
             ("phone", "user.contact.phone", "the phone number for delivery"),
         )
     ),
+    *(
+        PersonalField(
+            f"orders.Order.{name}", category, text,
+            (P.SERVICE, P.SHIPPING, P.LEGAL), SHIPPING_RECIPIENTS, "tax", B.LEGAL_OBLIGATION,
+        )
+        for name, category, text in (
+            ("recipient_name", "user.name", "the recipient's name on an order you placed"),
+            ("line1", "user.contact.address.street", "the street address an order was shipped to"),
+            ("line2", "user.contact.address.street", "its second line"),
+            ("city", "user.contact.address.city", "its city"),
+            ("region", "user.contact.address.state", "its region or state"),
+            ("postcode", "user.contact.address.postal_code", "its postcode"),
+            ("country", "user.contact.address.country", "its country"),
+            ("phone", "user.contact.phone", "the phone number for that delivery"),
+        )
+    ),
     PersonalField(
         "account.EmailAddress.email", "user.unique_id.pseudonymous",
         "the same keyed hash of your email address, used by the sign-in system to verify it",
@@ -206,7 +222,53 @@ NOT_PERSONAL: dict[str, str] = {
     "axes.AccessAttemptExpiration.attempt": "never written: django-axes keeps its counters in the cache",
     "privacy.AccessLogEntry.actor_label": "names the merchant, carrier or AllBuy team, never a person",
     "privacy.PolicyVersion.title": "the policy's title",
+    "payments.TestGatewayCharge.card_brand": "the card network (visa, mastercard, …) in the test payment provider's own ledger",
+    "payments.TestGatewayCharge.card_last4": (
+        "the last four digits of a card, as every receipt prints them: they identify neither a card nor a person"
+        " (the test payment provider's own ledger; the full number and the CVC are never stored)"
+    ),
+    "orders.OrderLine.product_name": "the name of the product bought, copied from the catalog",
+    "orders.Payment.card_brand": "the card network only (Visa, Mastercard…), never a card number; it identifies nobody",
 }
+
+
+@dataclass(frozen=True)
+class Egress:
+    """Data that leaves AllBuy for a processor at the moment it is needed, and whether AllBuy keeps a copy."""
+
+    recipient: Recipient
+    purpose: Purpose
+    items: tuple[str, ...]  # "app_label.Type.field" of what is sent, e.g. "payments.Card.number"
+    description: str  # what the customer sees
+    stored_by_allbuy: bool
+    category: str = ""  # fideslang-shaped category when the items are personal data, "" when they are not
+
+    @property
+    def personal(self) -> bool:
+        return bool(self.category)
+
+
+# Everything AllBuy sends to a processor. A test compares each processor's request types field by field with
+# this declaration, so nothing new can be sent without being declared (and shown on the policy page).
+EGRESS: tuple[Egress, ...] = (
+    Egress(
+        R.PAYMENT_PROCESSOR, P.SERVICE,
+        ("payments.Card.number", "payments.Card.exp_month", "payments.Card.exp_year", "payments.Card.cvc"),
+        "your card number, its expiry date and its security code (CVC), when you pay by card",
+        stored_by_allbuy=False, category="user.financial.credit_card",
+    ),
+    Egress(
+        R.PAYMENT_PROCESSOR, P.SERVICE,
+        ("payments.AuthorizeRequest.reference", "payments.AuthorizeRequest.amount", "payments.AuthorizeRequest.idempotency_key"),
+        "the amount to pay, your order's reference and a one-time request key (not personal data)",
+        stored_by_allbuy=True,
+    ),
+)  # fmt: skip
+
+
+def egress_items_for(recipient: Recipient) -> frozenset[str]:
+    """Return every item declared to leave AllBuy for `recipient`."""
+    return frozenset(item for egress in EGRESS if egress.recipient == recipient for item in egress.items)
 
 
 def declaration_for(label: str) -> PersonalField | None:

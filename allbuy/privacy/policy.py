@@ -14,10 +14,12 @@ from allbuy.core import clock
 from allbuy.privacy.checks import FORBIDDEN_PURPOSE
 from allbuy.privacy.datamap import (
     DATA_MAP,
+    EGRESS,
     GRANT_RECIPIENTS,
     PURPOSE_TEXT,
     RECIPIENT_TEXT,
     RETENTION,
+    Egress,
     LegalBasis,
     PersonalField,
     Purpose,
@@ -210,10 +212,36 @@ class PolicyTables:
     protection: tuple[UseRow, ...]
     legal_bases: tuple[UseRow, ...]
     sale_purposes: tuple[str, ...]
+    egress: tuple[EgressRow, ...] = ()
 
     @property
     def sells_nothing(self) -> bool:
         return not self.sale_purposes
+
+    @property
+    def egress_recipients(self) -> frozenset[str]:
+        return frozenset(row.recipient for row in self.egress)
+
+
+@dataclass(frozen=True)
+class EgressRow:
+    """One row of "what we send to processors": what leaves AllBuy, to whom, why, and whether AllBuy keeps it."""
+
+    recipient: str
+    recipient_text: str
+    purpose_text: str
+    description: str
+    stored_by_allbuy: bool
+    category: str
+
+
+def egress_rows_build(egress: tuple[Egress, ...]) -> tuple[EgressRow, ...]:
+    return tuple(
+        EgressRow(
+            str(e.recipient), recipient_text(e.recipient), purpose_text(e.purpose), e.description, e.stored_by_allbuy, e.category
+        )
+        for e in egress
+    )
 
 
 def _grouped(keys: list[str], key_of: Any, data_map: tuple[PersonalField, ...]) -> dict[str, tuple[PersonalField, ...]]:
@@ -224,7 +252,7 @@ def _grouped(keys: list[str], key_of: Any, data_map: tuple[PersonalField, ...]) 
     return {key: tuple(fields) for key, fields in grouped.items()}
 
 
-def policy_tables_build(data_map: tuple[PersonalField, ...]) -> PolicyTables:
+def policy_tables_build(data_map: tuple[PersonalField, ...], egress: tuple[Egress, ...] = EGRESS) -> PolicyTables:
     """Return the policy's tables for `data_map`: every declaration appears in each of them."""
     groups = _grouped([], lambda d: [category_group(d.category)], data_map)
     by_purpose = _grouped([str(p) for p in Purpose], lambda d: [str(p) for p in d.purposes], data_map)
@@ -246,6 +274,7 @@ def policy_tables_build(data_map: tuple[PersonalField, ...]) -> PolicyTables:
             UseRow(key, key, LEGAL_BASIS_TEXT.get(LegalBasis(key), key), fields) for key, fields in by_basis.items() if fields
         ),
         sale_purposes=tuple(str(p) for p in Purpose if FORBIDDEN_PURPOSE.search(p.value) or FORBIDDEN_PURPOSE.search(p.name)),
+        egress=egress_rows_build(egress),
     )
 
 

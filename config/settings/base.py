@@ -34,7 +34,10 @@ INSTALLED_APPS = [
     "allbuy.accounts",
     "allbuy.catalog",
     "allbuy.coupons",
+    "allbuy.payments",
     "allbuy.deals",
+    "allbuy.cart",
+    "allbuy.orders",
     "allbuy.storefront",
     "allbuy.api",
     "allauth",
@@ -107,16 +110,26 @@ LOGIN_REDIRECT_URL = "/"
 REDIS_URL = env.str("REDIS_URL", default="")
 # Login-failure counters must be shared by every web worker: Redis in production, a database table
 # (keys are SHA-256 digests, entries expire with the lockout) in the embedded default.
-AXES_CACHE_DATABASE = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "allbuy_axes_cache"}
+AXES_CACHE_DATABASE = {
+    "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+    "LOCATION": "allbuy_axes_cache",
+    # Past MAX_ENTRIES the database cache culls a third of the whole table (rate-limit counters share it): keep it high.
+    "OPTIONS": {"MAX_ENTRIES": 100_000},
+}
+# Rate-limit counters (allbuy/coupons/ratelimit.py), shared by every worker the same way, in the same table.
+# MAX_ENTRIES: the database cache culls a third of the table past it, which would forget counters under attack.
+RATELIMIT_CACHE_DATABASE = {**AXES_CACHE_DATABASE, "KEY_PREFIX": "ratelimit", "OPTIONS": {"MAX_ENTRIES": 100_000}}
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
         "axes": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "axes"},
+        "ratelimit": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "ratelimit"},
     }
 else:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "allbuy"},
         "axes": AXES_CACHE_DATABASE,
+        "ratelimit": RATELIMIT_CACHE_DATABASE,
     }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -244,3 +257,22 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
 AXES_VERBOSE = False
+
+# Coupon brute-forcing (allbuy/coupons/ratelimit.py): failed code attempts allowed per account and per IP address in
+# each fixed window, counted in the "ratelimit" cache that every worker shares.
+ALLBUY_COUPON_FAILURES_PER_ACCOUNT = env.int("ALLBUY_COUPON_FAILURES_PER_ACCOUNT", default=10)
+ALLBUY_COUPON_FAILURES_PER_IP = env.int("ALLBUY_COUPON_FAILURES_PER_IP", default=30)
+ALLBUY_COUPON_FAILURE_WINDOW_SECONDS = env.int("ALLBUY_COUPON_FAILURE_WINDOW_SECONDS", default=900)
+
+# Payments: the gateway is a dotted path to a PaymentGateway subclass (see allbuy/payments/gateway.py); the
+# default is the in-process test gateway. Its webhooks are signed with this secret; production refuses the
+# development default below, and refuses the test gateway unless ALLBUY_PAYMENT_ALLOW_TEST_GATEWAY is on.
+ALLBUY_PAYMENT_GATEWAY = env.str("ALLBUY_PAYMENT_GATEWAY", default="allbuy.payments.test_gateway.TestGateway")
+ALLBUY_PAYMENT_WEBHOOK_SECRET_DEVELOPMENT = "allbuy-development-only-payment-webhook-secret"  # noqa: S105
+ALLBUY_PAYMENT_WEBHOOK_SECRET = env.str("ALLBUY_PAYMENT_WEBHOOK_SECRET", default=ALLBUY_PAYMENT_WEBHOOK_SECRET_DEVELOPMENT)
+
+# How many reverse proxies in front of the shop append to X-Forwarded-For (allbuy/core/net.py); 0 = none.
+ALLBUY_TRUSTED_PROXIES = env.int("ALLBUY_TRUSTED_PROXIES", default=0)
+
+# The shop's public address, for links in emails (order confirmations and updates), e.g. https://shop.example.com
+ALLBUY_SITE_URL = env.str("ALLBUY_SITE_URL", default="http://127.0.0.1:8000")

@@ -29,3 +29,14 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 ALLBUY_SERVE_MEDIA = env.bool("ALLBUY_SERVE_MEDIA", default=False)
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
+
+# Payments: webhooks must be signed with a real secret, and the test gateway (which charges nothing) runs only
+# where it is explicitly allowed, e.g. a staging shop.
+if ALLBUY_PAYMENT_WEBHOOK_SECRET in ("", ALLBUY_PAYMENT_WEBHOOK_SECRET_DEVELOPMENT):  # noqa: F405
+    raise ImproperlyConfigured("ALLBUY_PAYMENT_WEBHOOK_SECRET must be set to your payment provider's webhook secret.")
+ALLBUY_PAYMENT_ALLOW_TEST_GATEWAY = env.bool("ALLBUY_PAYMENT_ALLOW_TEST_GATEWAY", default=False)
+if ALLBUY_PAYMENT_GATEWAY == "allbuy.payments.test_gateway.TestGateway" and not ALLBUY_PAYMENT_ALLOW_TEST_GATEWAY:  # noqa: F405
+    raise ImproperlyConfigured(
+        "ALLBUY_PAYMENT_GATEWAY is the test gateway, which charges nothing: set a real gateway, or"
+        " ALLBUY_PAYMENT_ALLOW_TEST_GATEWAY=1 for a shop that must not take real payments."
+    )

@@ -9,6 +9,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "allbuy-test"},
     "axes": AXES_CACHE_DATABASE,  # noqa: F405
+    "ratelimit": RATELIMIT_CACHE_DATABASE,  # noqa: F405
 }
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = "memory://"

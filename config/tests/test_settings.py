@@ -18,6 +18,9 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
         "ALLBUY_MASTER_KEY",
         "ALLBUY_MASTER_KEY_FILE",
         "DJANGO_ALLOW_ASYNC_UNSAFE",
+        "ALLBUY_PAYMENT_WEBHOOK_SECRET",
+        "ALLBUY_PAYMENT_GATEWAY",
+        "ALLBUY_PAYMENT_ALLOW_TEST_GATEWAY",
     }
     clean = {k: v for k, v in os.environ.items() if k not in ours}
     return subprocess.run(
@@ -55,6 +58,8 @@ def test_production_passes_the_deploy_checklist():
         SECRET_KEY=GOOD_KEY,
         ALLOWED_HOSTS="shop.example.com",
         ALLBUY_MASTER_KEY=MASTER_KEY,
+        ALLBUY_PAYMENT_WEBHOOK_SECRET="whsec_" + "9f" * 20,
+        ALLBUY_PAYMENT_ALLOW_TEST_GATEWAY="1",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout

@@ -7,13 +7,20 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import HttpError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from allbuy.core.errors import ApplicationError
 
 logger = logging.getLogger(__name__)
 
-HTTP_ERROR_CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 429: "throttled"}
+HTTP_ERROR_CODES = {
+    400: "bad_request",
+    401: "not_authenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    429: "throttled",
+}
 
 
 class MethodNotAllowed(ApplicationError):
@@ -25,6 +32,18 @@ class MethodNotAllowed(ApplicationError):
         self.allowed = allowed
 
 
+class CsrfFailed(ApplicationError):
+    """A cookie-authenticated request that changes something came without a valid CSRF token."""
+
+    code = "csrf_failed"
+    status = 403
+
+    def __init__(self) -> None:
+        super().__init__(
+            "CSRF check failed: send the token from GET /api/csrf in the X-CSRFToken header, with the csrftoken cookie."
+        )
+
+
 def error_response(api: NinjaAPI, request: HttpRequest, *, status: int, code: str, message: str, **more: Any) -> HttpResponse:
     return api.create_response(request, {"message": message, "code": code, **more}, status=status)
 
@@ -34,12 +53,22 @@ def _application_error(request: HttpRequest, exc: ApplicationError, *, api: Ninj
     response = error_response(api, request, status=exc.status, code=exc.code, message=exc.message, **more)
     if isinstance(exc, MethodNotAllowed):
         response["Allow"] = ", ".join(exc.allowed)
+    retry_after = exc.extra.get("retry_after")
+    if exc.status in (429, 503) and isinstance(retry_after, int):
+        response["Retry-After"] = str(retry_after)
     return response
 
 
+# Views name their JSON body parameter `payload`; the caller knows the body's fields by their own names.
+BODY_PARAMETER = "payload"
+
+
 def _field_name(loc: list[Any] | tuple[Any, ...]) -> str:
-    # ninja prefixes the location with its source ("path", "query"); the caller knows the field by its name.
-    return ".".join(str(part) for part in loc[1:]) or str(loc[0] if loc else "input")
+    # ninja prefixes the location with its source ("path", "query", "body"); the caller knows the field by its name.
+    parts = list(loc[1:])
+    if loc and loc[0] == "body" and parts[:1] == [BODY_PARAMETER]:
+        parts = parts[1:]
+    return ".".join(str(part) for part in parts) or str(loc[0] if loc else "input")
 
 
 def _validation_error(request: HttpRequest, exc: ValidationError, *, api: NinjaAPI) -> HttpResponse:
@@ -69,6 +98,11 @@ def _http_error(request: HttpRequest, exc: HttpError, *, api: NinjaAPI) -> HttpR
     return error_response(api, request, status=exc.status_code, code=code, message=str(exc))
 
 
+def _not_authenticated(request: HttpRequest, exc: AuthenticationError, *, api: NinjaAPI) -> HttpResponse:
+    message = "Sign in first: this endpoint needs an AllBuy session (the session cookie set at sign-in)."
+    return error_response(api, request, status=401, code="not_authenticated", message=message)
+
+
 def _unexpected_error(request: HttpRequest, exc: Exception, *, api: NinjaAPI) -> HttpResponse:
     # The traceback goes to the log, never to the client; the path is logged without its query string.
     logger.exception("Unhandled error in %s %s", request.method, request.path[:200])
@@ -83,4 +117,5 @@ def error_handlers_install(api: NinjaAPI) -> None:
     api.add_exception_handler(SuspiciousOperation, partial(_suspicious, api=api))
     api.add_exception_handler(PermissionDenied, partial(_forbidden, api=api))
     api.add_exception_handler(HttpError, partial(_http_error, api=api))
+    api.add_exception_handler(AuthenticationError, partial(_not_authenticated, api=api))
     api.add_exception_handler(Exception, partial(_unexpected_error, api=api))

@@ -25,6 +25,8 @@ class Cart(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="cart")
     currency = models.CharField(max_length=3, blank=True)
     coupon_code = models.CharField(max_length=40, blank=True)
+    # The order this cart's content is being paid for with: another tab cannot place it a second time meanwhile.
+    checkout_order = models.CharField(max_length=16, blank=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField(db_index=True)
 

@@ -138,6 +138,11 @@ def promotions_for_pricing(now: datetime) -> tuple[Promotion, ...]:
     return tuple(p for p in found if p.is_active(now))
 
 
+def promotions_memo_forget() -> None:
+    """Drop the remembered promotions (tests start each with a fresh database, whose revision restarts)."""
+    _promotions_memo.clear()
+
+
 def pricing_coupon(view: CouponView) -> Coupon:
     kind = CouponKind(view.kind.value)
     value: Decimal | Money | None = None
@@ -164,7 +169,8 @@ def pricing_coupon(view: CouponView) -> Coupon:
 
 
 def _deals_for_pricing(rows: dict[int, DealRow], user: User | None) -> list[Deal]:
-    used = deal_customer_units_used(deal_ids=[row.pk for row in rows.values()], user=user)
+    limited = [row.pk for row in rows.values() if row.per_customer_limit is not None]
+    used = deal_customer_units_used(deal_ids=limited, user=user) if limited else {}
     deals = []
     for row in rows.values():
         remaining = row.units_left
@@ -190,7 +196,7 @@ def _coupon_state(
     *, code: str, user: User | None, first: Quote, lines: Sequence[LineInput], now: datetime
 ) -> tuple[CouponState, CouponView | None]:
     view = coupon_view_for_code(code=code)
-    uses = coupon_customer_uses(coupon_id=view.id, user=user) if view is not None else 0
+    uses = coupon_customer_uses(coupon_id=view.id, user=user) if view is not None and view.per_customer_cap is not None else 0
     promoted = {line_id for applied in first.applied_promotions for line_id in applied.line_ids}
     by_id = {q.line_id: q for q in first.lines}
     summary = CartSummary(

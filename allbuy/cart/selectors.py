@@ -83,14 +83,12 @@ class CartView:
         return tuple(view for view in self.lines if not view.available)
 
 
-def cart_lines(cart: Cart) -> list[CartLine]:
-    images = Prefetch("variant__product__images", queryset=ProductImage.objects.order_by("position", "id"))
-    return list(
-        CartLine.objects.filter(cart=cart)
-        .select_related("variant__product__brand", "variant__product__category")
-        .prefetch_related(images)
-        .order_by("added_at", "id")
-    )
+def cart_lines(cart: Cart, *, images: bool = True) -> list[CartLine]:
+    """The cart's lines with variant, product, brand and category; with the product images for pages."""
+    qs = CartLine.objects.filter(cart=cart).select_related("variant__product__brand", "variant__product__category")
+    if images:
+        qs = qs.prefetch_related(Prefetch("variant__product__images", queryset=ProductImage.objects.order_by("position", "id")))
+    return list(qs.order_by("added_at", "id"))
 
 
 def _notices(lines: list[LineView]) -> tuple[str, ...]:

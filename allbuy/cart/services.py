@@ -198,7 +198,7 @@ def cart_coupon_set(*, cart: Cart, code: str, now: datetime | None = None) -> No
 
 def cart_clear(*, cart: Cart, now: datetime | None = None) -> None:
     CartLine.objects.filter(cart=cart).delete()
-    _touch(cart, now or clock.now(), currency="", coupon_code="")
+    _touch(cart, now or clock.now(), currency="", coupon_code="", checkout_order="")
 
 
 @transaction.atomic
@@ -269,3 +269,11 @@ def cart_coupon_apply(*, cart: Cart, code: str, user: User | None, ip: str, now:
 
 def cart_coupon_remove(*, cart: Cart, now: datetime | None = None) -> None:
     cart_coupon_set(cart=cart, code="", now=now)
+
+
+def carts_anonymous_purge(*, older_than: datetime) -> int:
+    """Delete anonymous carts last changed before `older_than`; account carts stay. Return how many went."""
+    stale = Cart.objects.filter(user__isnull=True, updated_at__lt=older_than)
+    count = stale.count()
+    stale.delete()
+    return count

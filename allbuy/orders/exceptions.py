@@ -50,3 +50,14 @@ class TransitionNotAllowed(ApplicationError):
 
 class RefundInvalid(InvalidInput):
     code = "refund_invalid"
+
+
+class CheckoutInProgress(ApplicationError):
+    """Another tab or window is paying for this cart right now."""
+
+    code = "checkout_in_progress"
+    status = 409
+
+
+class CardRequired(InvalidInput):
+    code = "card_required"

@@ -35,6 +35,7 @@ class PaymentState(models.TextChoices):
     CAPTURED = "captured", "Paid"
     DECLINED = "declined", "Declined"
     VOIDED = "voided", "Voided"
+    REFUNDED = "refunded", "Refunded"
 
 
 class Order(models.Model):
@@ -60,7 +61,6 @@ class Order(models.Model):
     refunded = models.DecimalField(max_digits=12, decimal_places=2, default=0)
     shipping_method = models.CharField(max_length=20)
     coupon_code = models.CharField(max_length=40, blank=True)
-    coupon_redemption = models.ForeignKey("coupons.CouponRedemption", null=True, blank=True, on_delete=models.SET_NULL)
     ship_to = EncryptedRecordField(members=SHIP_TO_MEMBERS, scope="tax")
     placed_at = models.DateTimeField(db_index=True)
     updated_at = models.DateTimeField()

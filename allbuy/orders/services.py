@@ -48,8 +48,10 @@ from allbuy.coupons.exceptions import CouponError
 from allbuy.coupons.models import CouponRedemption
 from allbuy.coupons.services import coupon_redeem, coupon_release
 from allbuy.deals.services import deal_customer_units_release, deal_customer_units_take, deal_units_release, deal_units_take
-from allbuy.orders import emails
+from allbuy.orders import tasks
 from allbuy.orders.exceptions import (
+    CardRequired,
+    CheckoutInProgress,
     DealLimitReached,
     IdempotencyKeyInvalid,
     IdempotencyKeyReused,
@@ -70,6 +72,7 @@ from allbuy.payments.gateway import (
     decline_message,
     gateway_get,
 )
+from allbuy.privacy.models import DataSubject
 from allbuy.privacy.services import own_data_reveal
 from allbuy.storefront.stock import LOW_STOCK
 
@@ -90,8 +93,9 @@ def idempotency_key_clean(raw: object) -> str:
     return key
 
 
-def _fingerprint(*, address_id: int, shipping_code: str) -> str:
-    return hashlib.sha256(f"{address_id}|{shipping_code}".encode()).hexdigest()
+def _fingerprint(*, cart_id: object, address_id: int, shipping_code: str) -> str:
+    """What one checkout attempt was about: a key sent again with other details is a mistake, not a retry."""
+    return hashlib.sha256(f"{cart_id}|{address_id}|{shipping_code}".encode()).hexdigest()
 
 
 def _address_id(raw: object) -> int:
@@ -132,13 +136,13 @@ def order_place(
     moment = now or clock.now()
     key = idempotency_key_clean(idempotency_key)
     pk = _address_id(address_id)
-    fingerprint = _fingerprint(address_id=pk, shipping_code=shipping_code)
+    fingerprint = _fingerprint(cart_id=cart.pk, address_id=pk, shipping_code=shipping_code)
     existing = Order.objects.filter(user=user, idempotency_key=key).first()
     if existing is None:
         try:
             existing = _reserve(
                 user=user, cart=cart, address_id=pk, shipping_code=shipping_code, key=key, fingerprint=fingerprint,
-                expected_total=expected_total, now=moment,
+                expected_total=expected_total, card_given=card is not None, now=moment,
             )  # fmt: skip
             created = True
         except _AlreadyPlaced:
@@ -162,7 +166,7 @@ def _ship_to(*, user: User, address_id: int) -> dict[str, str]:
     address = Address.objects.filter(user=user, pk=address_id).first()
     if address is None:
         raise AddressNotFound("Choose one of the addresses in your address book.")
-    values = own_data_reveal(instance=address, fields=ADDRESS_FIELDS, subject=user.subject)
+    values = own_data_reveal(instance=address, fields=ADDRESS_FIELDS, subject=DataSubject(pk=user.subject_id))
     values["country"] = country_check(values["country"])
     return values
 
@@ -193,11 +197,32 @@ def _stock_take(lines: list[LineInput]) -> None:
 
 
 def _deals_take(*, priced: PricedCart, user: User, now: datetime) -> None:
+    limited = {row.pk for row in priced.deals.values() if row.per_customer_limit is not None}
     for deal_id, units in sorted(priced.deal_units.items()):
         if not deal_units_take(deal_id=deal_id, quantity=units, now=now):
             raise PriceChanged("A deal in your cart has just sold out or ended; check the new total.", code="deal_sold_out")
-        if not deal_customer_units_take(deal_id=deal_id, user=user, quantity=units):
+        if deal_id in limited and not deal_customer_units_take(deal_id=deal_id, user=user, quantity=units):
             raise DealLimitReached("You have already bought as many units of this deal as it allows.")
+
+
+def _cart_claim(*, cart: Cart, user: User, key: str) -> None:
+    """Lock the cart for this checkout; refuse when another checkout attempt is paying for it right now.
+
+    Parallel copies of one attempt (same key) queue here and then find the order their twin placed.
+    """
+    locked = Cart.objects.select_for_update().get(pk=cart.pk)
+    if Order.objects.filter(user=user, idempotency_key=key).exists():
+        raise _AlreadyPlaced
+    if locked.checkout_order:
+        busy = Order.objects.filter(
+            number=locked.checkout_order, status=OrderStatus.PLACED, payment_state__in=[PaymentState.NONE, PaymentState.UNKNOWN]
+        ).exists()
+        if busy:
+            raise CheckoutInProgress(
+                f"This cart is being paid for in another tab or window (order {locked.checkout_order}). "
+                "Finish or retry that payment, or wait a few minutes.",
+                extra={"order": locked.checkout_order},
+            )
 
 
 def _reserve(
@@ -209,10 +234,12 @@ def _reserve(
     key: str,
     fingerprint: str,
     expected_total: Decimal | None,
+    card_given: bool,
     now: datetime,
 ) -> Order:
     with transaction.atomic():
-        rows = cart_lines(cart)
+        _cart_claim(cart=cart, user=user, key=key)
+        rows = cart_lines(cart, images=False)
         if not rows:
             raise CartEmpty("Your cart is empty.")
         inactive = [row for row in rows if not row.variant.product.is_active]
@@ -227,6 +254,8 @@ def _reserve(
         if refusal is not None:
             raise refusal
         quote = priced.quote
+        if quote.total.amount > 0 and not card_given:
+            raise CardRequired("Enter your card details to pay.")
         if expected_total is not None and expected_total != quote.total.amount:
             raise PriceChanged(
                 f"The total is now {quote.total}; please review your order again.", extra={"total": str(quote.total.amount)}
@@ -248,6 +277,7 @@ def _reserve(
             total=quote.total.amount,
             shipping_method=priced.shipping_code,
             coupon_code=priced.coupon.code if priced.coupon and priced.coupon.applied else "",
+            payment_state=PaymentState.UNKNOWN if quote.total.amount > 0 else PaymentState.NONE,
             placed_at=now,
             updated_at=now,
             **ship_to,
@@ -259,14 +289,15 @@ def _reserve(
             if Order.objects.filter(user=user, idempotency_key=key).exists():
                 raise _AlreadyPlaced from None
             raise
+        Cart.objects.filter(pk=cart.pk).update(checkout_order=order.number)
+        _lines_write(order=order, rows=lines, priced=priced)
+        OrderEvent.objects.create(order=order, from_status="", to_status=OrderStatus.PLACED, actor="customer", at=now)
+        # The rows every buyer shares (stock, the deal, the coupon) are taken last: their locks are held only
+        # from here to the commit, a few statements, so parallel checkouts queue on them as briefly as possible.
         _stock_take(lines)
         _deals_take(priced=priced, user=user, now=now)
         if priced.coupon and priced.coupon.applied and priced.coupon.coupon_id is not None:
-            redemption = coupon_redeem(coupon_id=priced.coupon.coupon_id, user=user, order_ref=order.number, now=now)
-            Order.objects.filter(pk=order.pk).update(coupon_redemption=redemption)
-            order.coupon_redemption = redemption
-        _lines_write(order=order, rows=lines, priced=priced)
-        OrderEvent.objects.create(order=order, from_status="", to_status=OrderStatus.PLACED, actor="customer", at=now)
+            coupon_redeem(coupon_id=priced.coupon.coupon_id, user=user, order_ref=order.number, now=now)
     return order
 
 
@@ -309,8 +340,7 @@ def _payment_take(*, order: Order, card: Card | None, cart: Cart | None, now: da
         _paid(order=order, payment=None, cart=cart, now=now)
         return
     if card is None:
-        raise ApplicationError("Enter your card details to pay.", code="card_required")
-    Order.objects.filter(pk=order.pk, payment_state=PaymentState.NONE).update(payment_state=PaymentState.UNKNOWN)
+        raise CardRequired("Enter your card details to pay.")
     gateway = gateway_get()
     amount = Money(order.total, order.currency)
     try:
@@ -332,37 +362,43 @@ def _payment_take(*, order: Order, card: Card | None, cart: Cart | None, now: da
             )
             if cart is not None:
                 cart_clear(cart=cart, now=now)
-        transaction.on_commit(lambda: emails.order_email_send(order_id=order.pk, kind="pending"))
+        _mail_after_commit(order, "pending")
     else:
         _declined(order=order, now=now)
 
 
 def _payment_record(*, order: Order, result: PaymentResult, gateway: str, now: datetime) -> Payment:
-    payment, _ = Payment.objects.update_or_create(
-        gateway_ref=result.gateway_ref,
-        defaults={
-            "order": order,
-            "gateway": gateway,
-            "status": result.status.value,
-            "amount": result.amount.amount,
-            "currency": result.amount.currency,
-            "card_brand": result.card_brand,
-            "decline_code": result.decline_code,
-            "updated_at": now,
-        },
-        create_defaults={
-            "order": order,
-            "gateway": gateway,
-            "status": result.status.value,
-            "amount": result.amount.amount,
-            "currency": result.amount.currency,
-            "card_brand": result.card_brand,
-            "decline_code": result.decline_code,
-            "created_at": now,
-            "updated_at": now,
-        },
-    )
-    return payment
+    """Record the gateway's answer: one row per charge, updated when a retry or a webhook learns more."""
+    values = {
+        "order": order,
+        "gateway": gateway,
+        "status": result.status.value,
+        "amount": result.amount.amount,
+        "currency": result.amount.currency,
+        "card_brand": result.card_brand,
+        "decline_code": result.decline_code,
+        "updated_at": now,
+    }
+    try:
+        with transaction.atomic():
+            return Payment.objects.create(gateway_ref=result.gateway_ref, created_at=now, **values)
+    except IntegrityError:  # a retry or a parallel copy of this checkout recorded the charge first
+        Payment.objects.filter(gateway_ref=result.gateway_ref).update(**values)
+        return Payment.objects.get(gateway_ref=result.gateway_ref)
+
+
+def _mail_after_commit(order: Order, kind: str) -> None:
+    """Queue the customer's mail once the change commits. A mail that cannot be queued or sent never undoes or
+    fails the change itself (the card may already be charged); the log names the order and the error type only."""
+    order_id, number = order.pk, order.number
+
+    def queue() -> None:
+        try:
+            tasks.order_email.delay(order_id=order_id, kind=kind)
+        except Exception as error:
+            logger.error("order mail %s for %s not sent: %s", kind, number, type(error).__name__)
+
+    transaction.on_commit(queue)
 
 
 def _event(order: Order, *, from_status: str, to_status: str, actor: str, note: str, now: datetime) -> None:
@@ -386,13 +422,14 @@ def _paid(*, order: Order, payment: Payment | None, cart: Cart | None, now: date
         if _status_move(order, to_status=OrderStatus.PAID, now=now, actor="payment", payment_state=PaymentState.CAPTURED):
             if cart is not None:
                 cart_clear(cart=cart, now=now)
-            transaction.on_commit(lambda: emails.order_email_send(order_id=order.pk, kind="paid"))
+            _mail_after_commit(order, "paid")
 
 
 def _release(order: Order, *, now: datetime) -> None:
     """Give back stock, deal units and the coupon use, once (inside the caller's transaction)."""
     if not Order.objects.filter(pk=order.pk, released_at__isnull=True).update(released_at=now):
         return
+    Cart.objects.filter(checkout_order=order.number).update(checkout_order="")  # the shopper may try again
     lines = list(OrderLine.objects.filter(order=order).order_by("variant_id"))
     for line in lines:
         Variant.objects.filter(pk=line.variant_id).update(stock_quantity=F("stock_quantity") + line.quantity)
@@ -400,18 +437,20 @@ def _release(order: Order, *, now: datetime) -> None:
         if line.deal_id is not None and line.deal_units:
             deal_units_release(deal_id=line.deal_id, quantity=line.deal_units)
             deal_customer_units_release(deal_id=line.deal_id, user=order.user, quantity=line.deal_units)
-    redemption = CouponRedemption.objects.filter(pk=order.coupon_redemption_id).first() if order.coupon_redemption_id else None
-    if redemption is not None:
+    for redemption in CouponRedemption.objects.filter(order_ref=order.number, released_at__isnull=True):
         coupon_release(redemption=redemption, now=now)
     transaction.on_commit(catalog_revision_bump)  # stock came back: "sold out" badges must go
 
 
-def _declined(*, order: Order, now: datetime) -> None:
+def _declined(*, order: Order, now: datetime) -> bool:
+    """Cancel the order whose payment was declined and give back what it held; False if it had moved already."""
     with transaction.atomic():
         Order.objects.filter(pk=order.pk).update(payment_state=PaymentState.DECLINED)
-        if _status_move(order, to_status=OrderStatus.CANCELLED, now=now, actor="payment", note="payment declined",
-                        cancel_reason="payment_declined"):  # fmt: skip
+        moved = _status_move(order, to_status=OrderStatus.CANCELLED, now=now, actor="payment", note="payment declined",
+                             cancel_reason="payment_declined")  # fmt: skip
+        if moved:
             _release(order, now=now)
+    return moved
 
 
 def payment_webhook_apply(*, body: bytes, headers: dict[str, str], now: datetime | None = None) -> str:
@@ -437,8 +476,8 @@ def payment_webhook_apply(*, body: bytes, headers: dict[str, str], now: datetime
         _paid(order=order, payment=payment, cart=None, now=moment)
         return "paid"
     Payment.objects.filter(pk=payment.pk).update(status=PaymentStatus.DECLINED.value, decline_code=event.decline_code)
-    _declined(order=order, now=moment)
-    transaction.on_commit(lambda: emails.order_email_send(order_id=order.pk, kind="cancelled"))
+    if _declined(order=order, now=moment):
+        _mail_after_commit(order, "cancelled")
     return "declined"
 
 
@@ -453,7 +492,7 @@ def order_status_set(*, order: Order, to_status: str, actor: str, note: str = ""
     with transaction.atomic():
         if not _status_move(order, to_status=to_status, now=moment, actor=actor, note=note):
             raise TransitionNotAllowed(f"An order that is {order.get_status_display().lower()} cannot become {to_status}.")
-        transaction.on_commit(lambda: emails.order_email_send(order_id=order.pk, kind=to_status))
+        _mail_after_commit(order, to_status)
     return order
 
 
@@ -472,30 +511,45 @@ def order_cancel(*, order: Order, actor: str, reason: str = "", now: datetime | 
     gateway = gateway_get()
     payment = order.payments.order_by("-id").first()
     remaining = order.total - order.refunded
-    if payment is not None and payment.status == PaymentStatus.CAPTURED.value and remaining > 0:
-        _gateway_refund(order=order, payment=payment, amount=remaining, reason="order cancelled", now=moment)
+    refunded = payment is not None and payment.status == PaymentStatus.CAPTURED.value and remaining > 0
+    if refunded:
+        assert payment is not None
+        # One key per order's cancellation: two cancels at once reach the gateway as the same refund.
+        _gateway_refund(order=order, payment=payment, amount=remaining, reason="order cancelled", now=moment,
+                        key=f"{order.number}-cancel-refund")  # fmt: skip
+        Payment.objects.filter(pk=payment.pk).update(status=PaymentStatus.REFUNDED.value, updated_at=moment)
     elif payment is not None and payment.status in (PaymentStatus.PENDING.value, PaymentStatus.AUTHORIZED.value):
         result = gateway.void(gateway_ref=payment.gateway_ref, idempotency_key=f"{order.number}-void")
         Payment.objects.filter(pk=payment.pk).update(status=result.status.value, updated_at=moment)
     with transaction.atomic():
         fields: dict[str, object] = {"cancel_reason": reason[:40] or "cancelled"}
-        if payment is not None and payment.status != PaymentStatus.CAPTURED.value:
+        if refunded:
+            fields["payment_state"] = PaymentState.REFUNDED
+        elif payment is not None and payment.status != PaymentStatus.CAPTURED.value:
             fields["payment_state"] = PaymentState.VOIDED
         if not _status_move(order, to_status=OrderStatus.CANCELLED, now=moment, actor=actor, note=reason, **fields):
             raise TransitionNotAllowed("This order changed meanwhile; reload it.")
         _release(order, now=moment)
-        transaction.on_commit(lambda: emails.order_email_send(order_id=order.pk, kind="cancelled"))
+        _mail_after_commit(order, "cancelled")
     order.refresh_from_db()
     return order
 
 
-def _gateway_refund(*, order: Order, payment: Payment, amount: Decimal, reason: str, now: datetime) -> Refund:
-    count = Refund.objects.filter(payment=payment).count()
-    key = f"{order.number}-refund-{count + 1}"
+def _gateway_refund(
+    *, order: Order, payment: Payment, amount: Decimal, reason: str, now: datetime, key: str | None = None
+) -> Refund:
+    """Refund at the gateway, then record it. Two refunds started at once compute the same key: the gateway
+    makes one refund for both, and the second recording is refused here (the unique key), never counted twice."""
+    key = key or f"{order.number}-refund-{Refund.objects.filter(payment=payment).count() + 1}"
     gateway_get().refund(gateway_ref=payment.gateway_ref, amount=Money(amount, order.currency), idempotency_key=key)
-    with transaction.atomic():
-        refund = Refund.objects.create(payment=payment, amount=amount, idempotency_key=key, reason=reason[:200], created_at=now)
-        Order.objects.filter(pk=order.pk).update(refunded=F("refunded") + amount, updated_at=now)
+    try:
+        with transaction.atomic():
+            refund = Refund.objects.create(
+                payment=payment, amount=amount, idempotency_key=key, reason=reason[:200], created_at=now
+            )
+            Order.objects.filter(pk=order.pk).update(refunded=F("refunded") + amount, updated_at=now)
+    except IntegrityError:
+        raise RefundInvalid("Another refund of this order was just made; reload the order to see it.", status=409) from None
     order.refunded += amount
     return refund
 
@@ -515,14 +569,15 @@ def order_refund(*, order: Order, amount: Decimal, actor: str, reason: str = "",
     _gateway_refund(order=order, payment=payment, amount=amount, reason=reason, now=moment)
     with transaction.atomic():
         if order.refunded >= order.total:
-            _status_move(order, to_status=OrderStatus.REFUNDED, now=moment, actor=actor, note=reason)
+            _status_move(order, to_status=OrderStatus.REFUNDED, now=moment, actor=actor, note=reason,
+                         payment_state=PaymentState.REFUNDED)  # fmt: skip
             Payment.objects.filter(pk=payment.pk).update(status=PaymentStatus.REFUNDED.value, updated_at=moment)
             kind = "refunded"
         else:
             _event(order, from_status=order.status, to_status=order.status, actor=actor,
                    note=f"partial refund of {amount} {order.currency}", now=moment)  # fmt: skip
             kind = "partial_refund"
-        transaction.on_commit(lambda: emails.order_email_send(order_id=order.pk, kind=kind))
+        _mail_after_commit(order, kind)
     order.refresh_from_db()
     return order
 

@@ -63,8 +63,8 @@ def checkout_suite(options: RunOptions) -> list[Row]:
         check=False,
     )
     if completed.returncode != 0:
-        tail = (completed.stderr.strip().splitlines() or ["(no output)"])[-1]
-        raise SetupError(f"the checkout worker failed: {tail}")
+        lines = [line.strip() for line in completed.stderr.splitlines() if line.strip().strip("^~ ")]
+        raise SetupError(f"the checkout worker failed: {lines[-1] if lines else '(no output)'}")
     result = json.loads(completed.stdout.strip().splitlines()[-1])
     page = result["product_page"]
     rows = [

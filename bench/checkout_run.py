@@ -92,7 +92,9 @@ def _prepare() -> tuple[int, str, list[tuple[int, int]]]:
         )
     Variant.objects.filter(pk=variant.pk).update(stock_quantity=1_000_000)
     if not Coupon.objects.filter(code_key=code_normalise(COUPON_CODE)).exists():
-        coupon_create(code=COUPON_CODE, kind="percent", value=Decimal("5"), valid_from=now - timedelta(days=1), stacks_with_deals=True)
+        coupon_create(
+            code=COUPON_CODE, kind="percent", value=Decimal("5"), valid_from=now - timedelta(days=1), stacks_with_deals=True
+        )
     pairs = []
     for i in range(max(CONCURRENCY)):
         email = f"bench-checkout-{i}@example.org"
@@ -271,7 +273,9 @@ def _queries_per_checkout(variant_id: int, customer_pair: tuple[int, int]) -> in
     client.force_login(user)
     body = {"cart_id": str(cart.pk), "address_id": customer_pair[1], "shipping_method": "standard", "card": CARD}
     with CaptureQueriesContext(connection) as queries:
-        response = client.post("/api/checkout", body, content_type="application/json", headers={"Idempotency-Key": uuid.uuid4().hex})
+        response = client.post(
+            "/api/checkout", body, content_type="application/json", headers={"Idempotency-Key": uuid.uuid4().hex}
+        )
     if response.status_code != 201:
         raise RuntimeError(f"one checkout through the test client answered {response.status_code}: {response.content[:200]!r}")
     return len(queries)
@@ -304,7 +308,9 @@ def main(argv: list[str] | None = None) -> int:
         _page_run(port, product_path, 1.0)  # warm both workers' caches
         before = _page_run(port, product_path, arguments.duration / 2)
         for clients in CONCURRENCY:
-            result["runs"].append(_checkout_run(port, customers, variant_id, clients, arguments.duration, settings.SESSION_COOKIE_NAME))
+            result["runs"].append(
+                _checkout_run(port, customers, variant_id, clients, arguments.duration, settings.SESSION_COOKIE_NAME)
+            )
         after = _page_run(port, product_path, arguments.duration / 2)
     result["product_page"] = {
         "rps": round((before["rps"] + after["rps"]) / 2, 1),

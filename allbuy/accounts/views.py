@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -66,8 +67,16 @@ def address_list(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/address_list.html", {"addresses": addresses})
 
 
+def _next_url(request: HttpRequest) -> str:
+    """Where to go after adding an address (checkout sends `next`), if it is a page of this site."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    allowed = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+    return target if allowed else ""
+
+
 def _address_form_response(request: HttpRequest, form: AddressForm, *, address_id: int | None = None) -> HttpResponse:
-    return render(request, "accounts/address_form.html", {"form": form, "address_id": address_id})
+    context = {"form": form, "address_id": address_id, "next": _next_url(request)}
+    return render(request, "accounts/address_form.html", context)
 
 
 @account_page
@@ -81,7 +90,7 @@ def address_create(request: HttpRequest) -> HttpResponse:
             form.add_errors_from(error)
         else:
             messages.success(request, "The address is added to your address book.")
-            return redirect("accounts:addresses")
+            return redirect(_next_url(request) or "accounts:addresses")
     return _address_form_response(request, form)
 
 

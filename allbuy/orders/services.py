@@ -66,6 +66,7 @@ from allbuy.payments.exceptions import GatewayTimeout, GatewayUnavailable
 from allbuy.payments.gateway import (
     AuthorizeRequest,
     Card,
+    PaymentGateway,
     PaymentResult,
     PaymentStatus,
     WebhookEvent,
@@ -460,9 +461,18 @@ def payment_webhook_apply(*, body: bytes, headers: dict[str, str], now: datetime
     event: WebhookEvent = gateway.webhook_parse(body=body, headers=headers, now=moment)
     try:
         with transaction.atomic():
-            WebhookReceipt.objects.create(gateway=gateway.code, event_id=event.event_id, received_at=moment)
+            receipt = WebhookReceipt.objects.create(gateway=gateway.code, event_id=event.event_id, received_at=moment)
     except IntegrityError:
         return "duplicate"
+    try:
+        return _webhook_event_apply(event=event, gateway=gateway, now=moment)
+    except Exception:
+        receipt.delete()  # not applied: the provider's retry of this event must be applied, not called a duplicate
+        raise
+
+
+def _webhook_event_apply(*, event: WebhookEvent, gateway: PaymentGateway, now: datetime) -> str:
+    moment = now
     payment = Payment.objects.select_related("order").filter(gateway_ref=event.gateway_ref).first()
     if payment is None:
         return "unknown_payment"

@@ -16,8 +16,15 @@ from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import SafeString, mark_safe
 
+from allbuy.storefront.banners import promotion_banners
 from allbuy.storefront.navigation import category_nav_html
-from allbuy.storefront.page_cache import fragment_cached, fragment_key, request_catalog_revision, request_deals_key
+from allbuy.storefront.page_cache import (
+    fragment_cached,
+    fragment_key,
+    request_catalog_revision,
+    request_deals_key,
+    request_now,
+)
 from allbuy.storefront.visitor import visitor_fill
 
 
@@ -75,7 +82,8 @@ Build = Callable[[], RenderedPage]
 def document_response(request: HttpRequest, name: str, parts: tuple[object, ...], build: Build) -> HttpResponse:
     """Answer with the whole page `name` for `parts`, from the cache at the current catalog revision and deals.
 
-    `build` must price the page at `request_now(request)`, the instant the key describes.
+    `build` must price the page at `request_now(request)`, the instant the key describes. The promotion banners
+    of that instant are rendered into the document too (the deals key moves when a promotion starts or ends).
     """
     origin = _origin(request)
 
@@ -85,6 +93,7 @@ def document_response(request: HttpRequest, name: str, parts: tuple[object, ...]
             "page": page,
             "canonical": origin + page.url if page.url else "",
             "category_nav": category_nav_html(request),
+            "promotion_banners": promotion_banners(request_now(request)),
         }
         return html_compact(render_to_string("storefront/page.html", context))
 

@@ -276,3 +276,9 @@ ALLBUY_TRUSTED_PROXIES = env.int("ALLBUY_TRUSTED_PROXIES", default=0)
 
 # The shop's public address, for links in emails (order confirmations and updates), e.g. https://shop.example.com
 ALLBUY_SITE_URL = env.str("ALLBUY_SITE_URL", default="http://127.0.0.1:8000")
+
+# Schedules for `celery -A config beat` (production); the same jobs exist as management commands.
+CELERY_BEAT_SCHEDULE = {
+    "orders-expire-unpaid": {"task": "allbuy.orders.tasks.orders_unpaid_expire_task", "schedule": 300.0},
+    "carts-purge": {"task": "allbuy.cart.tasks.carts_purge_task", "schedule": 86400.0},
+}

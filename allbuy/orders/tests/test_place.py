@@ -158,14 +158,14 @@ def test_a_timeout_leaves_the_order_waiting_and_the_retry_charges_once():
 
 def test_a_pending_payment_waits_for_the_webhook():
     from allbuy.orders.services import payment_webhook_apply
-    from allbuy.payments.gateway import gateway_get
+    from allbuy.payments.test_gateway import TestGateway
 
     shopper = shopper_ready()
     order = _place(shopper, number=CARD_PENDING).order
     assert (order.status, order.payment_state) == (OrderStatus.PLACED, PaymentState.PENDING)
     assert not CartLine.objects.filter(cart=shopper.cart).exists()
 
-    body, headers = gateway_get().webhook_build(gateway_ref=order.payments.get().gateway_ref, succeed=True, now=NOW)
+    body, headers = TestGateway().webhook_build(gateway_ref=order.payments.get().gateway_ref, succeed=True, now=NOW)
     assert payment_webhook_apply(body=body, headers=headers, now=NOW) == "paid"
     assert payment_webhook_apply(body=body, headers=headers, now=NOW) == "duplicate"
 
@@ -175,14 +175,14 @@ def test_a_pending_payment_waits_for_the_webhook():
 
 def test_a_pending_payment_that_fails_releases_the_stock():
     from allbuy.orders.services import payment_webhook_apply
-    from allbuy.payments.gateway import gateway_get
+    from allbuy.payments.test_gateway import TestGateway
 
     variant = VariantFactory.create(stock_quantity=2)
     shopper = shopper_ready(variant=variant)
     order = _place(shopper, number=CARD_PENDING).order
     assert Variant.objects.get(pk=variant.pk).stock_quantity == 1
 
-    body, headers = gateway_get().webhook_build(gateway_ref=order.payments.get().gateway_ref, succeed=False, now=NOW)
+    body, headers = TestGateway().webhook_build(gateway_ref=order.payments.get().gateway_ref, succeed=False, now=NOW)
     assert payment_webhook_apply(body=body, headers=headers, now=NOW) == "declined"
 
     order.refresh_from_db()

@@ -7,6 +7,8 @@ The shipping address is sealed under the customer's own data key like the addres
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -104,6 +106,17 @@ class OrderLine(models.Model):
 
     def __str__(self) -> str:
         return f"order line {self.pk}"
+
+    @property
+    def regular_units(self) -> int:
+        return int(self.quantity) - int(self.deal_units)
+
+    @property
+    def deal_unit_price(self) -> Decimal | None:
+        """The unit price the deal gave (None without one); `deal_units` of `quantity` were sold at it."""
+        if not self.deal_units:
+            return None
+        return (self.unit_price - self.deal_discount / self.deal_units).quantize(Decimal("0.01"))
 
 
 class Payment(models.Model):

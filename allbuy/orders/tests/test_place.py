@@ -244,3 +244,46 @@ def test_the_deal_price_is_charged_and_counted_against_the_cap():
     assert order.total == Decimal("240.00")  # 2 at the deal price, 1 at the regular price
     assert Deal.objects.get(pk=deal.pk).units_sold == 2
     assert order.lines.get().deal_units == 2
+
+
+def test_while_one_attempt_waits_for_the_gateway_another_tab_cannot_pay_for_the_same_cart():
+    from allbuy.orders.exceptions import CheckoutInProgress
+
+    shopper = shopper_ready()
+    with pytest.raises(GatewayTimeout):
+        _place(shopper, key="first-tab-01", number=CARD_TIMEOUT)
+
+    with pytest.raises(CheckoutInProgress) as refused:
+        _place(shopper, key="second-tab-01")
+
+    first = Order.objects.get()
+    assert refused.value.extra["order"] == first.number
+    assert _place(shopper, key="first-tab-01", number=CARD_TIMEOUT).order.status == OrderStatus.PAID
+    assert Order.objects.count() == 1
+
+
+def test_after_a_decline_the_cart_is_free_for_the_next_attempt():
+    shopper = shopper_ready()
+    assert _place(shopper, key="declined-01", number=CARD_DECLINED).declined
+    shopper.cart.refresh_from_db()
+    assert shopper.cart.checkout_order == ""
+
+
+def test_the_order_page_shows_the_units_sold_at_the_deal_price(client):
+    variant = VariantFactory.create(price=Decimal("100.00"), stock_quantity=9)
+    DealFactory.create(
+        variant=variant,
+        deal_price=Decimal("70.00"),
+        quantity_cap=2,
+        starts_at=NOW - timedelta(hours=1),
+        ends_at=NOW + timedelta(hours=5),
+    )
+    shopper = shopper_ready(variant=variant, quantity=3)
+    order = _place(shopper).order
+    line = order.lines.get()
+    assert (line.deal_units, line.deal_unit_price, line.regular_units) == (2, Decimal("70.00"), 1)
+
+    client.force_login(shopper.user)
+    text = client.get(f"/orders/{order.number}/").content.decode()
+    assert "2 × €70.00" in text
+    assert "+ 1 × €100.00" in text

@@ -42,6 +42,7 @@ class CouponState:
     applied: bool
     reason: Reason | None = None
     coupon_id: int | None = None
+    per_customer_cap: int | None = None
 
     @property
     def message(self) -> str:
@@ -60,6 +61,10 @@ class PricedCart:
     @property
     def currency(self) -> str:
         return self.quote.currency
+
+    @property
+    def deals_by_id(self) -> dict[int, DealRow]:
+        return {row.pk: row for row in self.deals.values()}
 
 
 def _category_ids(variant: Variant) -> frozenset[int]:
@@ -217,7 +222,7 @@ def _coupon_state(
     if not verdict.ok:
         return CouponState(code=code, applied=False, reason=verdict.reason, coupon_id=view.id if view else None), None  # type: ignore[union-attr]
     assert view is not None
-    return CouponState(code=view.code, applied=True, coupon_id=view.id), view
+    return CouponState(code=view.code, applied=True, coupon_id=view.id, per_customer_cap=view.per_customer_cap), view
 
 
 def cart_price(

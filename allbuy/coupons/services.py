@@ -85,6 +85,9 @@ def coupon_create(
     return coupon
 
 
+_UNREAD = object()
+
+
 def _refusal(reason: Reason) -> CouponError:
     if reason == Reason.CAP_REACHED:
         return CouponCapReached(MESSAGES[reason])
@@ -94,7 +97,9 @@ def _refusal(reason: Reason) -> CouponError:
 
 
 def _why_not_taken(coupon_id: int, moment: datetime) -> CouponError:
-    coupon = Coupon.objects.get(pk=coupon_id)
+    coupon = Coupon.objects.filter(pk=coupon_id).first()
+    if coupon is None:
+        return CouponError(MESSAGES[Reason.UNKNOWN], code=Reason.UNKNOWN.value, status=404)
     if not coupon.is_active:
         return _refusal(Reason.INACTIVE)
     if moment < coupon.valid_from:
@@ -113,17 +118,28 @@ def _customer_use_take(*, coupon_id: int, user: User, cap: int) -> None:
 
 
 @transaction.atomic
-def coupon_redeem(*, coupon_id: int, user: User, order_ref: str, now: datetime | None = None) -> CouponRedemption:
+def coupon_redeem(
+    *,
+    coupon_id: int,
+    user: User,
+    order_ref: str,
+    now: datetime | None = None,
+    per_customer_cap: int | object | None = _UNREAD,
+) -> CouponRedemption:
     """Consume one use of the coupon for this account's order, or raise the reason it cannot be used.
 
-    Call it inside the order's transaction: the use commits or rolls back with the order.
+    Call it inside the order's transaction: the use commits or rolls back with the order. A caller that has
+    just read the coupon passes its `per_customer_cap` and saves a query.
     """
     moment = now or clock.now()
-    row = Coupon.objects.filter(pk=coupon_id).values_list("per_customer_cap").first()
-    if row is None:
-        raise CouponNotFound(MESSAGES[Reason.UNKNOWN])
-    if row[0] is not None:
-        _customer_use_take(coupon_id=coupon_id, user=user, cap=row[0])
+    cap = per_customer_cap
+    if cap is _UNREAD:
+        row = Coupon.objects.filter(pk=coupon_id).values_list("per_customer_cap").first()
+        if row is None:
+            raise CouponNotFound(MESSAGES[Reason.UNKNOWN])
+        cap = row[0]
+    if isinstance(cap, int):
+        _customer_use_take(coupon_id=coupon_id, user=user, cap=cap)
     taken = (
         Coupon.objects.filter(pk=coupon_id, is_active=True, valid_from__lte=moment)
         .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=moment))

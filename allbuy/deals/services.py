@@ -95,7 +95,7 @@ def _positive(quantity: int) -> None:
         raise InvalidInput("The quantity must be a whole number of at least 1.", code="quantity_invalid")
 
 
-def deal_units_take(*, deal_id: int, quantity: int, now: datetime | None = None) -> bool:
+def deal_units_take(*, deal_id: int, quantity: int, now: datetime | None = None, capped: bool = True) -> bool:
     """Count `quantity` units against the deal's cap if they fit and the deal is live at `now`.
 
     One conditional UPDATE: the database checks the cap and the window and increments in the same
@@ -111,7 +111,12 @@ def deal_units_take(*, deal_id: int, quantity: int, now: datetime | None = None)
         .filter(fits)
         .update(units_sold=F("units_sold") + quantity)
     )
-    if updated and Deal.objects.filter(pk=deal_id, quantity_cap__isnull=False, units_sold__gte=F("quantity_cap")).exists():
+    # `capped=False` (the caller read the deal and it has no cap) skips the sell-out check: it cannot sell out.
+    if (
+        updated
+        and capped
+        and Deal.objects.filter(pk=deal_id, quantity_cap__isnull=False, units_sold__gte=F("quantity_cap")).exists()
+    ):
         # Sold out: cached pages must drop the deal price. After commit, so that the hot revision row
         # is never locked for the length of a checkout transaction.
         transaction.on_commit(catalog_revision_bump)

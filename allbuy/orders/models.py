@@ -60,7 +60,7 @@ class Order(models.Model):
     shipping = models.DecimalField(max_digits=12, decimal_places=2)
     tax = models.DecimalField(max_digits=12, decimal_places=2)
     total = models.DecimalField(max_digits=12, decimal_places=2)
-    refunded = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    refunded = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
     shipping_method = models.CharField(max_length=20)
     coupon_code = models.CharField(max_length=40, blank=True)
     ship_to = EncryptedRecordField(members=SHIP_TO_MEMBERS, scope="tax")

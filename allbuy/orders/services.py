@@ -61,7 +61,7 @@ from allbuy.orders.exceptions import (
     TransitionNotAllowed,
 )
 from allbuy.orders.models import Order, OrderEvent, OrderLine, OrderStatus, Payment, PaymentState, Refund, WebhookReceipt
-from allbuy.orders.states import CUSTOMER_CANCELLABLE, transition_allowed
+from allbuy.orders.states import CUSTOMER_CANCELLABLE, TRANSITIONS, transition_allowed
 from allbuy.payments.exceptions import GatewayTimeout, GatewayUnavailable
 from allbuy.payments.gateway import (
     AuthorizeRequest,
@@ -154,8 +154,7 @@ def order_place(
     if existing.request_fingerprint != fingerprint:
         raise IdempotencyKeyReused("This checkout was already submitted with other details; reload the checkout page.")
     if existing.is_open_for_payment:
-        _payment_take(order=existing, card=card, cart=cart, now=moment)
-        existing.refresh_from_db()
+        _payment_take(order=existing, card=card, cart=cart, now=moment)  # keeps `existing` in step with its row
     return Placement(order=existing, created=created)
 
 
@@ -200,7 +199,8 @@ def _stock_take(lines: list[LineInput]) -> None:
 def _deals_take(*, priced: PricedCart, user: User, now: datetime) -> None:
     limited = {row.pk for row in priced.deals.values() if row.per_customer_limit is not None}
     for deal_id, units in sorted(priced.deal_units.items()):
-        if not deal_units_take(deal_id=deal_id, quantity=units, now=now):
+        capped = priced.deals_by_id[deal_id].quantity_cap is not None
+        if not deal_units_take(deal_id=deal_id, quantity=units, now=now, capped=capped):
             raise PriceChanged("A deal in your cart has just sold out or ended; check the new total.", code="deal_sold_out")
         if deal_id in limited and not deal_customer_units_take(deal_id=deal_id, user=user, quantity=units):
             raise DealLimitReached("You have already bought as many units of this deal as it allows.")
@@ -298,7 +298,13 @@ def _reserve(
         _stock_take(lines)
         _deals_take(priced=priced, user=user, now=now)
         if priced.coupon and priced.coupon.applied and priced.coupon.coupon_id is not None:
-            coupon_redeem(coupon_id=priced.coupon.coupon_id, user=user, order_ref=order.number, now=now)
+            coupon_redeem(
+                coupon_id=priced.coupon.coupon_id,
+                user=user,
+                order_ref=order.number,
+                now=now,
+                per_customer_cap=priced.coupon.per_customer_cap,
+            )
     return order
 
 
@@ -338,7 +344,7 @@ def _lines_write(*, order: Order, rows: list[LineInput], priced: PricedCart) -> 
 
 def _payment_take(*, order: Order, card: Card | None, cart: Cart | None, now: datetime) -> None:
     if order.total == 0:
-        _paid(order=order, payment=None, cart=cart, now=now)
+        _paid(order=order, result=None, gateway="", cart=cart, now=now)
         return
     if card is None:
         raise CardRequired("Enter your card details to pay.")
@@ -353,23 +359,25 @@ def _payment_take(*, order: Order, card: Card | None, cart: Cart | None, now: da
     except (GatewayTimeout, GatewayUnavailable):
         logger.warning("payment for order %s: gateway did not answer; the order waits for a retry", order.number)
         raise
-    payment = _payment_record(order=order, result=result, gateway=gateway.code, now=now)
     if result.status == PaymentStatus.CAPTURED:
-        _paid(order=order, payment=payment, cart=cart, now=now)
+        _paid(order=order, result=result, gateway=gateway.code, cart=cart, now=now)
     elif result.status == PaymentStatus.PENDING:
         with transaction.atomic():
-            Order.objects.filter(pk=order.pk, payment_state=PaymentState.UNKNOWN).update(
+            _payment_record(order=order, result=result, gateway=gateway.code, now=now)
+            if Order.objects.filter(pk=order.pk, payment_state=PaymentState.UNKNOWN).update(
                 payment_state=PaymentState.PENDING, updated_at=now
-            )
+            ):
+                order.payment_state = PaymentState.PENDING
             if cart is not None:
                 cart_clear(cart=cart, now=now)
         _mail_after_commit(order, "pending")
     else:
+        _payment_record(order=order, result=result, gateway=gateway.code, now=now)
         _declined(order=order, now=now)
 
 
-def _payment_record(*, order: Order, result: PaymentResult, gateway: str, now: datetime) -> Payment:
-    """Record the gateway's answer: one row per charge, updated when a retry or a webhook learns more."""
+def _payment_record(*, order: Order, result: PaymentResult, gateway: str, now: datetime) -> None:
+    """Record the gateway's answer: one row per charge (one upsert), updated when a retry or a webhook learns more."""
     values = {
         "order": order,
         "gateway": gateway,
@@ -380,12 +388,12 @@ def _payment_record(*, order: Order, result: PaymentResult, gateway: str, now: d
         "decline_code": result.decline_code,
         "updated_at": now,
     }
-    try:
-        with transaction.atomic():
-            return Payment.objects.create(gateway_ref=result.gateway_ref, created_at=now, **values)
-    except IntegrityError:  # a retry or a parallel copy of this checkout recorded the charge first
-        Payment.objects.filter(gateway_ref=result.gateway_ref).update(**values)
-        return Payment.objects.get(gateway_ref=result.gateway_ref)
+    Payment.objects.bulk_create(
+        [Payment(gateway_ref=result.gateway_ref, created_at=now, **values)],
+        update_conflicts=True,
+        unique_fields=["gateway_ref"],
+        update_fields=[name for name in values if name != "order"],
+    )
 
 
 def _mail_after_commit(order: Order, kind: str) -> None:
@@ -408,18 +416,24 @@ def _event(order: Order, *, from_status: str, to_status: str, actor: str, note: 
 
 def _status_move(order: Order, *, to_status: str, now: datetime, actor: str, note: str = "", **fields: object) -> bool:
     """Move `order` from the status it has in the database to `to_status`, if allowed; False if someone else moved it."""
-    current = Order.objects.filter(pk=order.pk).values_list("status", flat=True).get()
+    sources = [status for status, targets in TRANSITIONS.items() if to_status in targets]
+    # With one possible source (e.g. only `placed` becomes `paid`) the conditional update alone decides.
+    current = sources[0] if len(sources) == 1 else Order.objects.filter(pk=order.pk).values_list("status", flat=True).get()
     if not transition_allowed(current, to_status):
         return False
     moved = Order.objects.filter(pk=order.pk, status=current).update(status=to_status, updated_at=now, **fields)
     if moved:
         _event(order, from_status=current, to_status=to_status, actor=actor, note=note, now=now)
         order.status = to_status
+        for name, value in fields.items():
+            setattr(order, name, value)
     return bool(moved)
 
 
-def _paid(*, order: Order, payment: Payment | None, cart: Cart | None, now: datetime) -> None:
+def _paid(*, order: Order, result: PaymentResult | None, gateway: str, cart: Cart | None, now: datetime) -> None:
     with transaction.atomic():
+        if result is not None:
+            _payment_record(order=order, result=result, gateway=gateway, now=now)
         if _status_move(order, to_status=OrderStatus.PAID, now=now, actor="payment", payment_state=PaymentState.CAPTURED):
             if cart is not None:
                 cart_clear(cart=cart, now=now)
@@ -447,6 +461,7 @@ def _declined(*, order: Order, now: datetime) -> bool:
     """Cancel the order whose payment was declined and give back what it held; False if it had moved already."""
     with transaction.atomic():
         Order.objects.filter(pk=order.pk).update(payment_state=PaymentState.DECLINED)
+        order.payment_state = PaymentState.DECLINED
         moved = _status_move(order, to_status=OrderStatus.CANCELLED, now=now, actor="payment", note="payment declined",
                              cancel_reason="payment_declined")  # fmt: skip
         if moved:
@@ -482,8 +497,7 @@ def _webhook_event_apply(*, event: WebhookEvent, gateway: PaymentGateway, now: d
     if event.kind == "payment.succeeded":
         amount = Money(order.total, order.currency)
         result = gateway.capture(gateway_ref=payment.gateway_ref, amount=amount, idempotency_key=f"{order.number}-capture")
-        _payment_record(order=order, result=result, gateway=gateway.code, now=moment)
-        _paid(order=order, payment=payment, cart=None, now=moment)
+        _paid(order=order, result=result, gateway=gateway.code, cart=None, now=moment)
         return "paid"
     Payment.objects.filter(pk=payment.pk).update(status=PaymentStatus.DECLINED.value, decline_code=event.decline_code)
     if _declined(order=order, now=moment):

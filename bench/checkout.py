@@ -94,6 +94,9 @@ def checkout_suite(options: RunOptions) -> list[Row]:
                     "add_to_cart_p50_ms": run["add_p50_ms"],
                     "apply_coupon_p50_ms": run["coupon_p50_ms"],
                     "queries_per_checkout": result["queries_per_checkout"],
+                    # CPU milliseconds each order cost the web workers, PostgreSQL and the load client (all on this
+                    # machine's cores): with 2 cores, orders/s can never exceed 2000 / their sum.
+                    "cpu_ms_per_order": run["cpu_ms_per_order"],
                     "target_orders_per_second": TARGET_ORDERS_AT_8 if clients == 8 else None,
                 },
                 error="; ".join(run["errors"]) or None,

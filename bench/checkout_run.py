@@ -194,9 +194,37 @@ def _buyer(web: Http, customer: Customer, variant_id: int, deadline: float, tall
             tally.checkout.append(t_checkout)
 
 
+_TICK_MS = 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_ms_by_role() -> dict[str, float]:
+    """CPU time (user + system, ms) used so far by the web workers, PostgreSQL and this client, from /proc (Linux)."""
+    used = {"web": 0.0, "postgres": 0.0, "client": 0.0}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat") as stat:
+                raw = stat.read()
+            with open(f"/proc/{entry.name}/cmdline", "rb") as cmdline:
+                command = cmdline.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        fields = raw[raw.rindex(")") + 2 :].split()
+        ticks = int(fields[11]) + int(fields[12])  # utime, stime
+        if int(entry.name) == os.getpid():
+            used["client"] += ticks * _TICK_MS
+        elif "gunicorn" in command:
+            used["web"] += ticks * _TICK_MS
+        elif command.startswith("postgres"):
+            used["postgres"] += ticks * _TICK_MS
+    return used
+
+
 def _checkout_run(port: int, customers: list[Customer], variant_id: int, clients: int, seconds: float, session: str) -> dict:
     webs = [_client_setup(port, customer, session) for customer in customers[:clients]]
     tally = Tally()
+    cpu_before = cpu_ms_by_role()
     started = time.perf_counter()
     deadline = started + seconds
     threads = [
@@ -208,8 +236,13 @@ def _checkout_run(port: int, customers: list[Customer], variant_id: int, clients
     for thread in threads:
         thread.join(seconds + 60)
     elapsed = time.perf_counter() - started
+    cpu_after = cpu_ms_by_role()
     checkout = sorted(tally.checkout)
+    per_order = {
+        role: round((cpu_after[role] - cpu_before[role]) / tally.orders, 1) if tally.orders else 0.0 for role in cpu_after
+    }
     return {
+        "cpu_ms_per_order": per_order,
         "clients": clients,
         "orders": tally.orders,
         "seconds": round(elapsed, 2),

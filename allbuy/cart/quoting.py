@@ -103,10 +103,14 @@ def promotion_scope(row: PromotionRow) -> Scope:
 def pricing_promotion(row: PromotionRow) -> Promotion:
     kind = PromotionKind(row.kind)
     value: Decimal | Money | None = None
+    min_subtotal = Money(row.min_subtotal, row.currency) if row.min_subtotal else None
     if kind == PromotionKind.PERCENT:
         value = row.value
-    elif kind in (PromotionKind.FIXED, PromotionKind.FREE_SHIPPING_OVER) and row.value is not None:
+    elif kind == PromotionKind.FIXED and row.value is not None:
         value = Money(row.value, row.currency)
+    elif kind == PromotionKind.FREE_SHIPPING_OVER:
+        # The model keeps the threshold in `min_subtotal`; the pricing function reads it as the value.
+        value, min_subtotal = min_subtotal, None
     return Promotion(
         id=row.pk,
         kind=kind,
@@ -118,7 +122,7 @@ def pricing_promotion(row: PromotionRow) -> Promotion:
         exclusive=row.exclusive,
         stackable=row.stackable,
         applies_to_deals=row.applies_to_deals,
-        min_subtotal=Money(row.min_subtotal, row.currency) if row.min_subtotal else None,
+        min_subtotal=min_subtotal,
         buy_quantity=row.buy_quantity or 0,
         get_quantity=row.get_quantity or 0,
     )

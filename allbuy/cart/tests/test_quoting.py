@@ -390,3 +390,22 @@ def test_the_cart_page_costs_as_many_queries_for_eight_lines_as_for_one(django_a
     with django_assert_max_num_queries(len(single)):
         shown = _shown(eight, customer)
     assert len(shown) == 3 + 8 * 8
+
+
+@pytest.mark.django_db
+def test_a_free_shipping_promotion_keeps_its_threshold_in_min_subtotal_and_frees_express_shipping_above_it():
+    from allbuy.cart.quoting import LineInput, cart_price
+    from allbuy.catalog.tests.factories import VariantFactory
+    from allbuy.deals.models import PromotionKind
+    from allbuy.deals.tests.factories import NOW as PROMO_NOW
+    from allbuy.deals.tests.factories import PromotionFactory
+
+    PromotionFactory.create(kind=PromotionKind.FREE_SHIPPING_OVER, value=None, min_subtotal=Decimal("25.00"))
+    cheap = VariantFactory.create(price=Decimal("20.00"))
+    dearer = VariantFactory.create(price=Decimal("30.00"))
+
+    below = cart_price(lines=[LineInput(line_id=1, variant=cheap, quantity=1)], now=PROMO_NOW, shipping_code="express")
+    above = cart_price(lines=[LineInput(line_id=1, variant=dearer, quantity=1)], now=PROMO_NOW, shipping_code="express")
+
+    assert below.quote.shipping.amount == Decimal("9.99")
+    assert above.quote.shipping.amount == Decimal("0.00")

@@ -1,15 +1,22 @@
-"""`manage.py seed_demo`: create or refresh the demo catalog. Safe to run on every start."""
+"""`manage.py seed_demo`: create or refresh the demo shop — catalog, today's deals, promotions, coupons and a
+demo customer. Safe to run on every start: a re-run writes only what a new day needs (its deals)."""
 
 import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from allbuy.accounts.demo import DEMO_EMAIL, demo_customer_seed
 from allbuy.catalog.demo import demo_catalog_seed
+from allbuy.core import clock
+from allbuy.deals.demo import demo_offers_seed
 
 
 class Command(BaseCommand):
-    help = "Create or refresh the demo catalog (about 200 gadgets with variants and drawn images); a re-run changes nothing."
+    help = (
+        "Create or refresh the demo shop: about 200 gadgets with variants and drawn images, today's deals, "
+        "promotions, coupon codes and a demo customer; a re-run changes nothing on the same day."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--quiet", action="store_true", help="Print nothing, not even the summary line.")
@@ -17,5 +24,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, quiet: bool = False, **options: Any) -> None:
         started = time.perf_counter()
         report = demo_catalog_seed()
+        offers = demo_offers_seed(now=clock.now())
+        customer = "demo customer created" if demo_customer_seed() else "demo customer kept"
         if not quiet and options.get("verbosity", 1) > 0:
-            self.stdout.write(f"{report.summary()} in {time.perf_counter() - started:.1f} s.")
+            elapsed = time.perf_counter() - started
+            self.stdout.write(f"{report.summary()}; {offers.summary()}; {customer} ({DEMO_EMAIL}) in {elapsed:.1f} s.")

@@ -128,7 +128,7 @@ class ProductAdmin(admin.ModelAdmin):
     readonly_fields = ["search_document", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["name", "slug", "brand", "category", "description", "specs"]}),
-        ("Shop", {"fields": ["is_active", "is_featured", "merchant_code"]}),
+        ("Shop", {"fields": ["is_active", "is_featured", "merchant"]}),
         ("Search and history", {"classes": ["collapse"], "fields": ["search_document", "created_at", "updated_at"]}),
     ]
     inlines = [VariantInline, ProductImageInline]

@@ -58,7 +58,8 @@ class Product(models.Model):
     # Ordered key/value pairs: [{"group": "Display", "name": "Size", "value": "6.67 in"}, ...]
     specs = models.JSONField(default=list, blank=True)
     # Placeholder until the marketplace arrives: which merchant sells this product.
-    merchant_code = models.CharField(max_length=40, blank=True, default="allbuy")
+    # The seller who packs and ships it; empty means AllBuy itself (see allbuy.fulfilment.services).
+    merchant = models.ForeignKey("fulfilment.Merchant", null=True, blank=True, on_delete=models.PROTECT, related_name="products")
     is_active = models.BooleanField(default=True)
     is_featured = models.BooleanField(default=False)
     # Denormalised text of name, brand, category and specs; the search index is built from it.

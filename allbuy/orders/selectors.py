@@ -8,7 +8,9 @@ from django.db.models import Prefetch, QuerySet
 from allbuy.accounts.models import User
 from allbuy.orders.exceptions import OrderNotFound
 from allbuy.orders.models import SHIP_TO_MEMBERS, Order, OrderEvent, OrderLine, Payment
-from allbuy.privacy.services import own_data_reveal
+from allbuy.privacy.datamap import Purpose
+from allbuy.privacy.models import DataSubject
+from allbuy.privacy.services import Actor, own_data_reveal, personal_data_read
 
 HISTORY_PAGE_SIZE = 20
 
@@ -44,3 +46,18 @@ def order_for_user(*, user: User, number: str) -> Order:
 def order_ship_to(*, order: Order, user: User) -> dict[str, str]:
     """The address the order goes to, for its own customer's eyes."""
     return own_data_reveal(instance=order, fields=SHIP_TO_MEMBERS, subject=user.subject)
+
+
+CARRIER_ASSIGNMENT = Actor.system("carrier assignment")
+
+
+def order_country(*, order: Order) -> str:
+    """The destination country, read by AllBuy's carrier assignment for shipping (a logged read, like any other)."""
+    return personal_data_read(
+        actor=CARRIER_ASSIGNMENT,
+        subject=DataSubject(pk=order.subject_id),
+        instance=order,
+        fields=["country"],
+        purpose=Purpose.SHIPPING,
+        context={"order": order.number},
+    )["country"]

@@ -48,7 +48,7 @@ from allbuy.coupons.exceptions import CouponError
 from allbuy.coupons.models import CouponRedemption
 from allbuy.coupons.services import coupon_redeem, coupon_release
 from allbuy.deals.services import deal_customer_units_release, deal_customer_units_take, deal_units_release, deal_units_take
-from allbuy.orders import tasks
+from allbuy.orders import signals, tasks
 from allbuy.orders.exceptions import (
     CardRequired,
     CheckoutInProgress,
@@ -427,6 +427,10 @@ def _status_move(order: Order, *, to_status: str, now: datetime, actor: str, not
         order.status = to_status
         for name, value in fields.items():
             setattr(order, name, value)
+        if to_status == OrderStatus.PAID:
+            signals.order_paid.send(sender=Order, order=order, now=now)
+        elif to_status == OrderStatus.CANCELLED:
+            signals.order_cancelled.send(sender=Order, order=order, now=now)
     return bool(moved)
 
 

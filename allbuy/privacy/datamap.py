@@ -227,6 +227,12 @@ NOT_PERSONAL: dict[str, str] = {
         "the last four digits of a card, as every receipt prints them: they identify neither a card nor a person"
         " (the test payment provider's own ledger; the full number and the CVC are never stored)"
     ),
+    "privacy.AccessGrant.recipient_kind": "the kind of business a grant is for (merchant, carrier)",
+    "privacy.AccessGrant.recipient_ref": "an opaque id of the merchant or carrier, never a person",
+    "privacy.AccessGrant.recipient_label": "the business's name as the customer sees it",
+    "fulfilment.Merchant.name": "a business's name",
+    "fulfilment.Carrier.name": "a shipping company's name",
+    "fulfilment.Carrier.webhook_secret": "a carrier's signing secret (a credential), encrypted under a system key",
     "orders.OrderLine.product_name": "the name of the product bought, copied from the catalog",
     "orders.Payment.card_brand": "the card network only (Visa, Mastercard…), never a card number; it identifies nobody",
 }

@@ -94,3 +94,31 @@ class PolicyAcknowledgement(models.Model):
 
     def __str__(self) -> str:
         return f"acknowledged {self.version}"
+
+
+class AccessGrant(models.Model):
+    """Permission for one outside recipient (a merchant, a carrier) to read named fields of one record of one
+    subject, for one purpose, for a time. Reads through it are checked and logged by `allbuy.privacy.grants`.
+
+    `valid_until` is empty while the end is not known yet (a shipment not delivered); `revoked_at` ends it at once.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    subject = models.ForeignKey(DataSubject, on_delete=models.CASCADE, related_name="grants")
+    recipient_kind = models.CharField(max_length=40)  # a data-map recipient: merchant, carrier
+    recipient_ref = models.CharField(max_length=80)  # "merchant:<id>", "carrier:<id>": never a person
+    recipient_label = models.CharField(max_length=120)  # what the customer sees: "Merchant: Mi Store Berlin"
+    record = models.CharField(max_length=80)  # "orders.Order:<pk>": the one row whose fields may be read
+    fields = models.JSONField()  # ["orders.Order.line1", ...]
+    purpose = models.CharField(max_length=60)
+    context = models.JSONField(default=dict, blank=True)  # e.g. {"order": "AB…", "shipment": "<uuid>"}
+    valid_from = models.DateTimeField()
+    valid_until = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoke_reason = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["recipient_ref", "record"], name="grant_recipient_record")]
+
+    def __str__(self) -> str:
+        return f"grant {self.pk}"

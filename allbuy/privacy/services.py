@@ -10,7 +10,7 @@ from django.db import models, transaction
 
 from allbuy.core import clock
 from allbuy.privacy.crypto import keys_preload
-from allbuy.privacy.datamap import Recipient, declaration_for
+from allbuy.privacy.datamap import GRANT_RECIPIENTS, Recipient, declaration_for
 from allbuy.privacy.exceptions import PurposeNotAllowed
 from allbuy.privacy.fields import EncryptedRecordField, Sealed, SealedMember, SealedRecord, records_reveal
 from allbuy.privacy.models import AccessLogEntry, DataSubject
@@ -103,15 +103,24 @@ def _check(*, actor: Actor, label: str, purpose: str) -> None:
 
 
 def personal_data_read_many(
-    *, actor: Actor, instances: Sequence[models.Model], fields: Sequence[str], purpose: str, context: dict[str, Any] | None = None
+    *,
+    actor: Actor,
+    instances: Sequence[models.Model],
+    fields: Sequence[str],
+    purpose: str,
+    context: dict[str, Any] | None = None,
+    _grant: Any = None,
 ) -> list[dict[str, str]]:
     """Return the plaintext of `fields` for each instance, after checking the data map; log one entry per subject.
 
     Every field must be declared for `actor.kind` and `purpose`, or PurposeNotAllowed is raised before
-    anything is decrypted. Instances must carry a `subject_id`.
+    anything is decrypted. Instances must carry a `subject_id`. Merchants and carriers (GRANT_RECIPIENTS) read
+    only through `allbuy.privacy.grants.granted_read`, which checked their grant and passes it as `_grant`.
     """
     if not instances:
         return []
+    if actor.kind in GRANT_RECIPIENTS and (_grant is None or len(instances) != 1):
+        raise PurposeNotAllowed(f"{actor.label} reads customer data only through a grant for one record.", code="not_granted")
     model = type(instances[0])
     labels = [f"{model._meta.label}.{name}" for name in fields]
     for label in labels:

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "allbuy.deals",
     "allbuy.cart",
     "allbuy.orders",
+    "allbuy.fulfilment",
     "allbuy.storefront",
     "allbuy.api",
     "allauth",
@@ -282,3 +283,6 @@ CELERY_BEAT_SCHEDULE = {
     "orders-expire-unpaid": {"task": "allbuy.orders.tasks.orders_unpaid_expire_task", "schedule": 300.0},
     "carts-purge": {"task": "allbuy.cart.tasks.carts_purge_task", "schedule": 86400.0},
 }
+
+# Merchants and carriers may read a shipment's address until this many days after its delivery.
+ALLBUY_SHIPPING_GRANT_DAYS_AFTER_DELIVERY = env.int("ALLBUY_SHIPPING_GRANT_DAYS_AFTER_DELIVERY", default=14)

@@ -61,6 +61,9 @@ def order():
 
 
 def test_the_list_shows_the_orders_without_personal_data_and_decrypts_nothing(staff_client, order):
+    # given the reads made when the order was paid (AllBuy's carrier assignment reads the destination country)
+    before = AccessLogEntry.objects.count()
+
     # when
     html = html_of(staff_client.get(_url("changelist")))
 
@@ -70,7 +73,7 @@ def test_the_list_shows_the_orders_without_personal_data_and_decrypts_nothing(st
     assert "€100.00" in html
     for secret in SECRETS:
         assert secret not in html
-    assert not AccessLogEntry.objects.exists()
+    assert AccessLogEntry.objects.count() == before
 
 
 def test_the_list_costs_the_same_queries_for_one_order_or_many(staff_client, django_assert_max_num_queries):
@@ -123,7 +126,7 @@ def test_staff_find_an_order_by_its_number_or_its_start_in_any_case(staff_client
     assert order in list(start.context["cl"].result_list)
     assert other not in list(exact.context["cl"].result_list)
     assert list(nothing.context["cl"].result_list) == []
-    assert not AccessLogEntry.objects.exists()
+    assert not AccessLogEntry.objects.exclude(actor_ref="job:carrier assignment").exists()
 
 
 # --- the order page -------------------------------------------------------------------------------------------------
@@ -144,7 +147,7 @@ def test_the_order_page_is_a_read_only_record_without_the_address(staff_client, 
     for secret in SECRETS:
         assert secret not in html
     assert "Show the shipping address" in html
-    assert not AccessLogEntry.objects.exists()
+    assert not AccessLogEntry.objects.exclude(actor_ref="job:carrier assignment").exists()
     # and nothing to edit or delete
     assert 'name="_save"' not in html
     assert 'name="status"' not in html
@@ -160,7 +163,7 @@ def test_showing_the_address_is_a_purpose_bound_read_logged_for_the_customer(sta
     for shown in ("Ada Lovelace", "Unter den Linden 1", "10117 Berlin", "Germany"):
         assert shown in html
     # and the read is logged for the customer: who, what, why; no values
-    entry = AccessLogEntry.objects.get()
+    entry = AccessLogEntry.objects.exclude(actor_ref="job:carrier assignment").get()
     assert entry.subject_id == order.subject_id
     assert entry.actor_ref == f"user:{staff_client.staff.pk}"
     assert entry.actor_label == "AllBuy staff"

@@ -4,11 +4,13 @@ import json
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from allbuy.accounts.models import Address, User
 from allbuy.accounts.services import user_create
 from allbuy.privacy.datamap import Purpose, Recipient
 from allbuy.privacy.exceptions import PurposeNotAllowed
+from allbuy.privacy.grants import NoGrant, grant_create, granted_read
 from allbuy.privacy.models import AccessLogEntry
 from allbuy.privacy.services import Actor, own_data_reveal, personal_data_read, personal_data_read_many
 
@@ -28,12 +30,27 @@ def customer():
     return user, address
 
 
+def _granted(address, fields):
+    grant_create(actor=MERCHANT, instance=address, fields=fields, purpose=Purpose.SHIPPING, valid_from=timezone.now())
+
+
+def test_a_merchant_without_a_grant_reads_nothing(customer):
+    user, address = customer
+    with pytest.raises(PurposeNotAllowed) as refused:
+        personal_data_read(actor=MERCHANT, subject=user.subject, instance=address, fields=["line1"], purpose=Purpose.SHIPPING)
+    assert refused.value.code == "not_granted"
+    with pytest.raises(NoGrant):
+        granted_read(actor=MERCHANT, instance=address, fields=["line1"], purpose=Purpose.SHIPPING)
+    assert not AccessLogEntry.objects.exists()
+
+
 def test_an_allowed_read_returns_plaintext_and_logs_no_values(customer):
     user, address = customer
-    # when a merchant reads the shipping fields for shipping
-    values = personal_data_read(
-        actor=MERCHANT, subject=user.subject, instance=address, fields=["recipient_name", "line1", "city"],
-        purpose=Purpose.SHIPPING, context={"shipment": "S-1"},
+    _granted(address, ["recipient_name", "line1", "city"])
+    # when a merchant reads the shipping fields for shipping, under its grant
+    values = granted_read(
+        actor=MERCHANT, instance=address, fields=["recipient_name", "line1", "city"], purpose=Purpose.SHIPPING,
+        context={"shipment": "S-1"},
     )  # fmt: skip
     # then it gets them
     assert values == {"recipient_name": "Ines Reader", "line1": "Torstraße 1", "city": "Berlin"}
@@ -43,7 +60,8 @@ def test_an_allowed_read_returns_plaintext_and_logs_no_values(customer):
     assert entry.actor_label == "Merchant: Mi Store Berlin"
     assert entry.fields == ["accounts.Address.recipient_name", "accounts.Address.line1", "accounts.Address.city"]
     assert entry.purpose == "essential.service.shipping"
-    assert entry.context == {"shipment": "S-1"}
+    assert entry.context["shipment"] == "S-1"
+    assert set(entry.context) == {"shipment", "grant"}
     assert "Ines" not in json.dumps([entry.fields, entry.context, entry.actor_label, entry.actor_ref])
 
 
@@ -98,10 +116,9 @@ def test_batch_reads_log_once_per_subject_with_fixed_queries(customer, django_as
 
 
 def test_the_access_log_holds_no_personal_values(customer):
-    user, address = customer
-    personal_data_read(
-        actor=MERCHANT, subject=user.subject, instance=address, fields=["line1", "phone"], purpose=Purpose.SHIPPING
-    )
+    _user, address = customer
+    _granted(address, ["line1", "phone"])
+    granted_read(actor=MERCHANT, instance=address, fields=["line1", "phone"], purpose=Purpose.SHIPPING)
     with connection.cursor() as cursor:
         cursor.execute("SELECT * FROM privacy_accesslogentry")
         dumped = repr(cursor.fetchall())

@@ -7,6 +7,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache as django_cache
 from django.db import transaction
 
@@ -260,7 +261,11 @@ def policy_tables_build(data_map: tuple[PersonalField, ...], egress: tuple[Egres
     by_retention = _grouped(list(RETENTION), lambda d: [d.retention], data_map)
     by_protection = _grouped([], lambda d: [d.protection], data_map)
     by_basis = _grouped([str(b) for b in LegalBasis], lambda d: [str(d.legal_basis)], data_map)
-    grant_note = "only through a shipping grant: for one shipment, and only until it is delivered"
+    days = settings.ALLBUY_SHIPPING_GRANT_DAYS_AFTER_DELIVERY
+    grant_note = (
+        f"only through a shipping grant: for one shipment, from your payment until {days} days after its delivery, "
+        "ended at once if you cancel; every read is shown on your My privacy page"
+    )
     return PolicyTables(
         collected=tuple(CollectedGroup(heading, fields) for heading, fields in groups.items()),
         purposes=tuple(UseRow(key, key, purpose_text(key), fields) for key, fields in by_purpose.items()),

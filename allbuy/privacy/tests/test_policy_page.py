@@ -84,3 +84,10 @@ def test_the_policy_page_costs_a_bounded_number_of_queries(client: Client, djang
     # one for the policy text, one for the catalog revision behind the header's category menu
     with django_assert_max_num_queries(2):
         assert client.get("/privacy").status_code == 200
+
+
+def test_the_policy_states_how_long_merchants_and_carriers_see_a_shipping_address(client: Client, settings):
+    settings.ALLBUY_SHIPPING_GRANT_DAYS_AFTER_DELIVERY = 14
+    html = client.get("/privacy").content.decode()
+    assert "until 14 days after its delivery" in html
+    assert "ended at once if you cancel" in html

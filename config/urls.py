@@ -19,6 +19,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     # The shopper's cart, checkout, orders and the payment webhook, before the storefront's catch-all pages.
     path("", include("allbuy.cart.urls")),
     path("", include("allbuy.orders.urls")),
+    # The merchant portal: a merchant's staff fulfil their own shipments (its own URL space).
+    path("merchant/", include("allbuy.fulfilment.portal_urls")),
     path("", include("allbuy.storefront.urls")),
 ]
 

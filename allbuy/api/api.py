@@ -2,6 +2,7 @@
 
 from ninja import NinjaAPI
 
+from allbuy.api.carrier import router as carrier_router
 from allbuy.api.cart import router as cart_router
 from allbuy.api.catalog import router as catalog_router
 from allbuy.api.checkout import router as checkout_router
@@ -19,7 +20,10 @@ Every POST, PUT, PATCH or DELETE sent with that cookie must also carry the CSRF 
 `GET /api/csrf` (which sets the `csrftoken` cookie too) and send it in the `X-CSRFToken` header.
 
 **Anonymous carts.** `POST /api/carts` without a session makes a cart whose `id` is its secret: whoever holds
-the id can use the cart, so keep it like a token. A signed-in account's cart is reachable only by its owner."""
+the id can use the cart, so keep it like a token. A signed-in account's cart is reachable only by its owner.
+
+**Carriers.** The `carrier` endpoints take a carrier API token (`Authorization: Bearer abct_…`) instead of a
+session, or, for `POST /api/carrier/webhooks`, an HMAC signature made with the carrier's webhook secret."""
 
 api = NinjaAPI(
     title="AllBuy API",
@@ -31,7 +35,7 @@ api = NinjaAPI(
 )
 error_handlers_install(api)
 
-for router in (catalog_router, cart_router, checkout_router, orders_router, session_router):
+for router in (catalog_router, cart_router, checkout_router, orders_router, carrier_router, session_router):
     methods_refuse_others(router)
     api.add_router("", router)
 api.add_router("", fallback_router)  # last: it answers every path the routers above do not

@@ -19,6 +19,7 @@ from allbuy.api.schemas import Amount, Currency, amount_text
 from allbuy.cart.models import MAX_QUANTITY_PER_LINE
 from allbuy.cart.quoting import CouponState, PricedCart
 from allbuy.cart.selectors import CartView, LineView
+from allbuy.fulfilment.selectors import ShipmentView
 from allbuy.orders.models import Order, OrderEvent, OrderLine
 from allbuy.orders.states import CUSTOMER_CANCELLABLE
 from allbuy.pricing.types import Quote
@@ -353,14 +354,69 @@ class OrderEventOut(Schema):
         return cls(from_status=event.from_status, to_status=event.to_status, at=event.at)
 
 
+class OrderShipmentEventOut(Schema):
+    from_status: str
+    to_status: str = Field(examples=["in_transit"])
+    status_label: str = Field(examples=["In transit"])
+    by: str = Field(description="The business that made the change: 'AllBuy', 'Merchant: …' or 'Carrier: …'.")
+    note: str
+    at: datetime
+
+
+class OrderShipmentOut(Schema):
+    id: str = Field(description="The shipment's public id (random, not guessable).")
+    merchant: str = Field(description="The seller who packs this parcel.")
+    carrier: str
+    tracking_number: str
+    status: str = Field(
+        examples=["in_transit"],
+        description="ready, packed, handed_over, picked_up, in_transit, failed_attempt, delivered or cancelled.",
+    )
+    status_label: str
+    events: list[OrderShipmentEventOut] = Field(description="Every status change of this parcel, oldest first.")
+
+    @classmethod
+    def from_view(cls, view: ShipmentView) -> OrderShipmentOut:
+        events = [
+            OrderShipmentEventOut(
+                from_status=event.from_status,
+                to_status=event.to_status,
+                status_label=event.label,
+                by=event.by,
+                note=event.note,
+                at=event.at,
+            )
+            for event in view.events
+        ]
+        return cls(
+            id=view.public_id,
+            merchant=view.merchant,
+            carrier=view.carrier,
+            tracking_number=view.tracking_number,
+            status=view.status,
+            status_label=view.status_label,
+            events=events,
+        )
+
+
 class OrderDetailOut(OrderOut):
     ship_to: ShipToOut = Field(description="Where the order goes, as it was when the order was placed.")
     events: list[OrderEventOut] = Field(description="Every status change, oldest first.")
+    shipments: list[OrderShipmentOut] = Field(
+        default_factory=list, description="One parcel per seller, once the order is paid: carrier, tracking and status."
+    )
 
     @classmethod
-    def from_order_with(cls, order: Order, *, ship_to: dict[str, str]) -> OrderDetailOut:
+    def from_order_with(
+        cls, order: Order, *, ship_to: dict[str, str], shipments: list[ShipmentView] | None = None
+    ) -> OrderDetailOut:
         events = [OrderEventOut.from_event(event) for event in order.events.all()]
-        return cls(**cls.fields_from(order), ship_to=ShipToOut(**ship_to), events=events)  # type: ignore[arg-type]
+        return cls(
+            **cls.fields_from(order),  # type: ignore[arg-type]
+            ship_to=ShipToOut(**ship_to),
+            events=events,
+            shipments=[OrderShipmentOut.from_view(view) for view in shipments or []],
+        )
 
 
 class OrderListOut(Schema):

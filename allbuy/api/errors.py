@@ -53,6 +53,8 @@ def _application_error(request: HttpRequest, exc: ApplicationError, *, api: Ninj
     response = error_response(api, request, status=exc.status, code=exc.code, message=exc.message, **more)
     if isinstance(exc, MethodNotAllowed):
         response["Allow"] = ", ".join(exc.allowed)
+    for name, value in getattr(exc, "headers", {}).items():  # e.g. WWW-Authenticate of a refused bearer token
+        response[name] = value
     retry_after = exc.extra.get("retry_after")
     if exc.status in (429, 503) and isinstance(retry_after, int):
         response["Retry-After"] = str(retry_after)

@@ -14,6 +14,7 @@ from allbuy.api.cart import params_only
 from allbuy.api.commerce_schemas import OrderDetailOut, OrderListOut, OrderOut
 from allbuy.api.routing import session_required
 from allbuy.api.schemas import ErrorOut
+from allbuy.fulfilment.selectors import order_shipments
 from allbuy.orders.selectors import order_for_user, order_ship_to, orders_page
 from allbuy.orders.services import order_cancel
 
@@ -47,10 +48,10 @@ def orders_get(
 
 @router.get("/orders/{number}", response={200: OrderDetailOut, **ERRORS}, summary="Get one of your orders")
 def order_get(request: HttpRequest, number: str) -> OrderDetailOut:
-    """The order with its lines, its status history and the address it goes to."""
+    """The order with its lines, its status history, the address it goes to and its shipments (one per seller)."""
     user = _user(request)
     order = order_for_user(user=user, number=number)
-    return OrderDetailOut.from_order_with(order, ship_to=order_ship_to(order=order, user=user))
+    return OrderDetailOut.from_order_with(order, ship_to=order_ship_to(order=order, user=user), shipments=order_shipments(order))
 
 
 @router.post(

@@ -210,14 +210,16 @@ def shipment_ship_to(*, shipment: Shipment, actor: Actor, now: datetime | None =
     """Read the shipment's recipient name, address and phone as its merchant or carrier, under their grant (logged)."""
     context = {"order": shipment.order.number, "shipment": str(shipment.public_id)}
     return granted_read(
-        actor=actor, instance=shipment.order, fields=SHIP_TO_MEMBERS, purpose=Purpose.SHIPPING, now=now, context=context
-    )
+        actor=actor, instance=shipment.order, fields=SHIP_TO_MEMBERS, purpose=Purpose.SHIPPING, now=now, context=context,
+        within={"shipment": str(shipment.public_id)},  # only this shipment's grant, not one for another of the order
+    )  # fmt: skip
 
 
 def shipment_ship_to_state(*, shipment: Shipment, actor: Actor, now: datetime | None = None) -> GrantState:
     return grant_state(
-        actor=actor, instance=shipment.order, fields=SHIP_TO_MEMBERS, purpose=Purpose.SHIPPING, now=now or clock.now()
-    )
+        actor=actor, instance=shipment.order, fields=SHIP_TO_MEMBERS, purpose=Purpose.SHIPPING, now=now or clock.now(),
+        within={"shipment": str(shipment.public_id)},
+    )  # fmt: skip
 
 
 # --- carrier credentials -----------------------------------------------------------------------------------
@@ -236,7 +238,7 @@ def carrier_token_create(*, carrier: Carrier, scopes: list[str], label: str = ""
 
 def carrier_token_check(raw: str) -> CarrierToken | None:
     """Return the live token row for a presented token, or None (unknown, malformed, or revoked)."""
-    parts = raw.split("_")
+    parts = raw.split("_", 2)  # the secret part may itself contain "_"
     if len(parts) != 3 or parts[0] != "abct" or len(parts[1]) != 8:
         return None
     row = CarrierToken.objects.select_related("carrier").filter(prefix=parts[1], revoked_at__isnull=True).first()
@@ -259,3 +261,31 @@ def carrier_webhook_secret_new(*, carrier: Carrier) -> str:
 
 def carrier_webhook_secret(carrier: Carrier) -> str:
     return decrypt_value(carrier.webhook_secret, field=SECRET_FIELD) if carrier.webhook_secret else ""
+
+
+# --- the merchant portal's catalog edits ------------------------------------------------------------------
+
+
+def merchant_product_update(*, merchant: Merchant, product_id: int, is_active: bool, stock: dict[int, int]) -> None:
+    """Set a merchant's product active or not and its variants' stock; saved rows move the catalog revision on.
+
+    Another merchant's product, or a variant of another product, is refused as not found.
+    """
+    from allbuy.catalog.models import Product, Variant
+    from allbuy.core.errors import NotFound
+
+    with transaction.atomic():
+        product = Product.objects.select_for_update().filter(merchant=merchant, pk=product_id).first()
+        if product is None:
+            raise NotFound("There is no such product.", code="product_not_found")
+        variants = {variant.pk: variant for variant in Variant.objects.select_for_update().filter(product=product)}
+        if not set(stock) <= set(variants):
+            raise NotFound("There is no such variant.", code="variant_not_found")
+        if product.is_active != is_active:
+            product.is_active = is_active
+            product.save(update_fields=["is_active", "updated_at"])
+        for variant_id, quantity in stock.items():
+            variant = variants[variant_id]
+            if variant.stock_quantity != quantity:
+                variant.stock_quantity = quantity
+                variant.save(update_fields=["stock_quantity"])

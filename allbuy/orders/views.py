@@ -41,6 +41,7 @@ from allbuy.cart.views import Totals, line_rows, shipping_label, totals_from_quo
 from allbuy.core import clock
 from allbuy.core.errors import ApplicationError
 from allbuy.core.money import money_format
+from allbuy.fulfilment.selectors import order_shipments
 from allbuy.orders.exceptions import OrderNotFound, PriceChanged
 from allbuy.orders.forms import CARD_FIELDS, CheckoutChoice, card_from, checkout_choice, expected_total_parse
 from allbuy.orders.models import Order, OrderEvent, OrderStatus, PaymentState
@@ -333,6 +334,7 @@ def _detail_response(request: HttpRequest, order: Order, *, status: int = 200, e
         "ship_to": ship_to,
         "ship_country": country_name(ship_to.get("country", "")),
         "cancellable": order.status in CUSTOMER_CANCELLABLE,
+        "shipments": order_shipments(order),
         "error": error,
         "shop_tz": settings.ALLBUY_TIMEZONE,
     }

@@ -101,6 +101,9 @@ class PersonalField:
         return self.field.rsplit(".", 1)[1]
 
     def allows(self, *, recipient: str, purpose: str) -> bool:
+        """Whether `recipient` may read this field for `purpose`. Merchants and carriers only ever for shipping."""
+        if recipient in GRANT_RECIPIENTS and purpose != Purpose.SHIPPING:
+            return False
         return recipient in self.recipients and purpose in self.purposes
 
 

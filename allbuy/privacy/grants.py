@@ -80,12 +80,29 @@ class GrantState:
     reason: str  # why the data is withheld, for the screen; empty when valid
 
 
-def grant_state(*, actor: Actor, instance: models.Model, fields: Sequence[str], purpose: str, now: datetime) -> GrantState:
-    """Tell whether `actor` may read `fields` of `instance` now, and if not, why (no grant, ended, revoked)."""
+def grant_state(
+    *,
+    actor: Actor,
+    instance: models.Model,
+    fields: Sequence[str],
+    purpose: str,
+    now: datetime,
+    within: dict[str, str] | None = None,
+) -> GrantState:
+    """Tell whether `actor` may read `fields` of `instance` now, and if not, why (no grant, ended, revoked).
+
+    `within` narrows the grants to those made for that context (e.g. {"shipment": "<uuid>"}): a grant for one
+    shipment of an order never opens another shipment of the same order.
+    """
     label = instance._meta.label
     wanted = {f"{label}.{name}" for name in fields}
+    scope = (within or {}).items()
     candidates = AccessGrant.objects.filter(recipient_ref=actor.ref, record=record_key(instance), purpose=purpose)
-    grants = [g for g in candidates.order_by("-valid_from") if wanted <= set(g.fields)]
+    grants = [
+        g
+        for g in candidates.order_by("-valid_from")
+        if wanted <= set(g.fields) and all(g.context.get(key) == value for key, value in scope)
+    ]
     if not grants:
         return GrantState(grant=None, valid=False, reason="You have no access to this customer data.")
     for grant in grants:
@@ -109,10 +126,11 @@ def granted_read(
     purpose: str,
     now: datetime | None = None,
     context: dict[str, str] | None = None,
+    within: dict[str, str] | None = None,
 ) -> dict[str, str]:
     """Return `fields` of `instance` for `actor` under a valid grant (logged), or raise NoGrant / GrantEnded."""
     moment = now or clock.now()
-    state = grant_state(actor=actor, instance=instance, fields=fields, purpose=purpose, now=moment)
+    state = grant_state(actor=actor, instance=instance, fields=fields, purpose=purpose, now=moment, within=within)
     if state.grant is None:
         raise NoGrant(state.reason)
     if not state.valid:

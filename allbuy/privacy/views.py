@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import cast
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 from allbuy.accounts.models import User
 from allbuy.core import clock
 from allbuy.core.errors import NotFound
+from allbuy.fulfilment.selectors import access_log_details, shipping_grants_for
 from allbuy.privacy.export import subject_data_export
 from allbuy.privacy.policy import policy_acknowledge, policy_tables
 from allbuy.privacy.selectors import (
@@ -70,7 +72,13 @@ def policy_acknowledge_view(request: HttpRequest) -> HttpResponse:
 def my_privacy(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)
     log_page, log_rows = access_log_page(subject_id=user.subject_id, page=request.GET.get("page"))
-    context = {"overview": my_privacy_overview(user=user), "log_page": log_page, "log_rows": log_rows}
+    context = {
+        "overview": my_privacy_overview(user=user),
+        "log_page": log_page,
+        "log_rows": access_log_details(log_rows, subject_id=user.subject_id),
+        "grants": shipping_grants_for(subject_id=user.subject_id, now=clock.now()),
+        "grant_days": settings.ALLBUY_SHIPPING_GRANT_DAYS_AFTER_DELIVERY,
+    }
     return render(request, "privacy/my_privacy.html", context)
 
 

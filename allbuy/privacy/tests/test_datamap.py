@@ -105,3 +105,13 @@ def test_the_personal_name_heuristic_catches_common_names(name):
     field: models.CharField[str, str] = models.CharField(max_length=10)
     field.name = name
     assert holds_personal_data(field)
+
+
+@pytest.mark.parametrize("purpose", [p for p in Purpose if p != Purpose.SHIPPING])
+def test_merchants_and_carriers_may_read_for_shipping_and_nothing_else(purpose):
+    for decl in DATA_MAP:
+        for recipient in (Recipient.MERCHANT, Recipient.CARRIER):
+            assert not decl.allows(recipient=recipient, purpose=purpose), (decl.field, recipient, purpose)
+    ship_to = [d for d in DATA_MAP if d.model_label == "orders.Order"]
+    assert {d.name for d in ship_to} == {"recipient_name", "line1", "line2", "city", "region", "postcode", "country", "phone"}
+    assert all(d.allows(recipient=Recipient.CARRIER, purpose=Purpose.SHIPPING) for d in ship_to)

@@ -1,5 +1,6 @@
-"""`manage.py seed_demo`: create or refresh the demo shop — catalog, today's deals, promotions, coupons and a
-demo customer. Safe to run on every start: a re-run writes only what a new day needs (its deals)."""
+"""`manage.py seed_demo`: create or refresh the demo shop — catalog, today's deals, promotions, coupons, a
+demo customer, and the marketplace (merchants, carriers, merchant staff). Safe to run on every start: a re-run
+writes only what a new day needs (its deals). It never makes or prints carrier credentials."""
 
 import time
 from typing import Any
@@ -10,12 +11,14 @@ from allbuy.accounts.demo import DEMO_EMAIL, demo_customer_seed
 from allbuy.catalog.demo import demo_catalog_seed
 from allbuy.core import clock
 from allbuy.deals.demo import demo_offers_seed
+from allbuy.fulfilment.demo import demo_marketplace_seed
 
 
 class Command(BaseCommand):
     help = (
         "Create or refresh the demo shop: about 200 gadgets with variants and drawn images, today's deals, "
-        "promotions, coupon codes and a demo customer; a re-run changes nothing on the same day."
+        "promotions, coupon codes, a demo customer, merchants with staff accounts and carriers; "
+        "a re-run changes nothing on the same day."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -25,7 +28,10 @@ class Command(BaseCommand):
         started = time.perf_counter()
         report = demo_catalog_seed()
         offers = demo_offers_seed(now=clock.now())
+        marketplace = demo_marketplace_seed()
         customer = "demo customer created" if demo_customer_seed() else "demo customer kept"
         if not quiet and options.get("verbosity", 1) > 0:
             elapsed = time.perf_counter() - started
-            self.stdout.write(f"{report.summary()}; {offers.summary()}; {customer} ({DEMO_EMAIL}) in {elapsed:.1f} s.")
+            self.stdout.write(
+                f"{report.summary()}; {offers.summary()}; {customer} ({DEMO_EMAIL}); {marketplace.summary()} in {elapsed:.1f} s."
+            )

@@ -154,6 +154,14 @@ def test_two_merchants_a_packer_a_carrier_and_the_address_withheld_after_deliver
     page.goto(f"{live_server.url}/accounts/privacy/")
     expect(main).to_contain_text("Merchant: Mi Store Berlin")
     expect(main).to_contain_text("Carrier: DHL Parcel")
+    # and both pages fit a phone
+    page.set_viewport_size({"width": 375, "height": 740})
+    for path in (f"/orders/{order.number}/", "/accounts/privacy/"):
+        page.goto(f"{live_server.url}{path}")
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at 375px"
+    screenshot(page, "marketplace-4b-who-accessed-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
     reads = AccessLogEntry.objects.filter(subject_id=order.subject_id, purpose=Purpose.SHIPPING)
     assert {entry.actor_label for entry in reads} >= {"Merchant: Mi Store Berlin", "Carrier: DHL Parcel"}
     assert all(entry.context.get("shipment") == str(mine.public_id) for entry in reads if entry.actor_kind != "allbuy")

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -28,6 +28,7 @@ from allbuy.cart.quoting import DEFAULT_COUNTRY
 from allbuy.cart.selectors import CartView, LineView, cart_view
 from allbuy.cart.shipping import DEFAULT_METHOD, METHODS, Method
 from allbuy.core.errors import ApplicationError
+from allbuy.core.http import client_status, see_other
 from allbuy.core.net import client_ip
 from allbuy.pricing.types import Quote
 from allbuy.storefront.rendering import is_partial
@@ -122,16 +123,6 @@ def _user(request: HttpRequest) -> User | None:
     return user if isinstance(user, User) and user.is_authenticated else None
 
 
-def _see_other(url: str) -> HttpResponseRedirect:
-    response = HttpResponseRedirect(url)
-    response.status_code = 303
-    return response
-
-
-def _client_status(error: ApplicationError) -> int:
-    return error.status if 400 <= error.status < 500 else 400
-
-
 def _safe_next(request: HttpRequest, fallback: str) -> str:
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
@@ -160,7 +151,7 @@ def add(request: HttpRequest) -> HttpResponse:
         assert cart is not None
         line = services.cart_line_add(cart=cart, variant_id=request.POST.get("variant", ""), quantity=quantity)
     except ApplicationError as error:
-        status = _client_status(error)
+        status = client_status(error)
         if is_partial(request):
             return render(request, "cart/_add_result.html", {"error": error.message}, status=status)
         return render(request, "cart/add_refused.html", {"message": error.message, "back": back}, status=status)
@@ -171,7 +162,7 @@ def add(request: HttpRequest) -> HttpResponse:
     if is_partial(request):
         return render(request, "cart/_add_result.html", {"confirmation": confirmation})
     messages.success(request, confirmation, extra_tags=CART_MESSAGE_TAG)
-    return _see_other(back)
+    return see_other(back)
 
 
 # --- the cart page -------------------------------------------------------------------------------------------------
@@ -218,7 +209,7 @@ def _after_change(request: HttpRequest, message: str = "") -> HttpResponse:
         return _cart_response(request)
     if message:
         messages.success(request, message)
-    return _see_other(reverse("cart:detail"))
+    return see_other(reverse("cart:detail"))
 
 
 def _line_not_found(request: HttpRequest, error: ApplicationError) -> HttpResponse:
@@ -246,7 +237,7 @@ def line_update(request: HttpRequest, line_id: int) -> HttpResponse:
     except CartLineNotFound as error:
         return _line_not_found(request, error)
     except ApplicationError as error:
-        return _cart_response(request, status=_client_status(error), line_errors={line_id: error.message})
+        return _cart_response(request, status=client_status(error), line_errors={line_id: error.message})
     return _after_change(request, "Your cart is updated.")
 
 
@@ -275,7 +266,7 @@ def coupon_apply(request: HttpRequest) -> HttpResponse:
         state = services.cart_coupon_apply(cart=cart, code=code, user=_user(request), ip=client_ip(request))
     except ApplicationError as error:
         response = _cart_response(
-            request, status=_client_status(error), coupon_error=error.message, coupon_typed=code.strip()[:40]
+            request, status=client_status(error), coupon_error=error.message, coupon_typed=code.strip()[:40]
         )
         retry_after = error.extra.get("retry_after")
         if retry_after:
@@ -301,5 +292,5 @@ def proceed(request: HttpRequest) -> HttpResponse:
         services.cart_prices_acknowledge(cart=cart)
     checkout = reverse("orders:checkout")
     if _user(request) is None:
-        return _see_other(f"{reverse('account_login')}?{urlencode({'next': checkout})}")
-    return _see_other(checkout)
+        return see_other(f"{reverse('account_login')}?{urlencode({'next': checkout})}")
+    return see_other(checkout)

@@ -17,45 +17,7 @@ CSV_HEADER = ("code", "kind", "value", "valid_from", "valid_until")
 def coupon_get_by_code(*, code: str) -> Coupon | None:
     """Return the coupon whatever case, spaces or hyphens the shopper typed, or None."""
     key = code_normalise(code)
-    if not key:
-        return None
-    return (
-        Coupon.objects.filter(code_key=key)
-        .prefetch_related(
-            "include_brands", "include_categories", "include_products", "exclude_brands", "exclude_categories", "exclude_products"
-        )
-        .first()
-    )
-
-
-def _ids(related: Iterable[object]) -> frozenset[int]:
-    return frozenset(int(obj.pk) for obj in related)  # type: ignore[attr-defined]
-
-
-def coupon_view(*, coupon: Coupon) -> CouponView:
-    """Describe the coupon for `eligibility.coupon_check` (scope lists read from the prefetch cache if present)."""
-    return CouponView(
-        id=coupon.pk,
-        code=coupon.code,
-        kind=Kind(coupon.kind),
-        value=coupon.value,
-        currency=coupon.currency,
-        min_subtotal=coupon.min_subtotal,
-        valid_from=coupon.valid_from,
-        valid_until=coupon.valid_until,
-        total_cap=coupon.total_cap,
-        uses=coupon.uses,
-        per_customer_cap=coupon.per_customer_cap,
-        is_active=coupon.is_active,
-        stacks_with_deals=coupon.stacks_with_deals,
-        stacks_with_promotions=coupon.stacks_with_promotions,
-        include_brand_ids=_ids(coupon.include_brands.all()),
-        include_category_ids=_ids(coupon.include_categories.all()),
-        include_product_ids=_ids(coupon.include_products.all()),
-        exclude_brand_ids=_ids(coupon.exclude_brands.all()),
-        exclude_category_ids=_ids(coupon.exclude_categories.all()),
-        exclude_product_ids=_ids(coupon.exclude_products.all()),
-    )
+    return Coupon.objects.filter(code_key=key).first() if key else None
 
 
 _SCOPE_RELATIONS = (
@@ -96,12 +58,8 @@ def _scope_ids(coupon_id: int) -> dict[str, frozenset[int]]:
     return {relation: frozenset(found[index]) for index, (relation, _) in enumerate(_SCOPE_RELATIONS)}
 
 
-def coupon_view_for_code(*, code: str) -> CouponView | None:
-    """Describe the coupon the shopper typed, in two queries (the row, then its whole scope), or None."""
-    key = code_normalise(code)
-    coupon = Coupon.objects.filter(code_key=key).first() if key else None
-    if coupon is None:
-        return None
+def coupon_view(*, coupon: Coupon) -> CouponView:
+    """Describe the coupon for `eligibility.coupon_check`; its whole scope is read in one query."""
     scope = _scope_ids(coupon.pk)
     return CouponView(
         id=coupon.pk,
@@ -125,6 +83,12 @@ def coupon_view_for_code(*, code: str) -> CouponView | None:
         exclude_category_ids=scope["exclude_categories"],
         exclude_product_ids=scope["exclude_products"],
     )
+
+
+def coupon_view_for_code(*, code: str) -> CouponView | None:
+    """Describe the coupon the shopper typed, in two queries (the row, then its whole scope), or None."""
+    coupon = coupon_get_by_code(code=code)
+    return None if coupon is None else coupon_view(coupon=coupon)
 
 
 def coupon_customer_uses(*, coupon_id: int, user: User | None) -> int:

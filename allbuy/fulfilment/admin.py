@@ -18,6 +18,7 @@ from django.http import HttpRequest
 from django.template.response import TemplateResponse
 
 from allbuy.accounts.countries import COUNTRY_NAMES
+from allbuy.core.admin import ReadOnlyInline
 from allbuy.fulfilment.models import (
     Carrier,
     CarrierToken,
@@ -203,21 +204,7 @@ class CarrierTokenAdmin(admin.ModelAdmin):
 # --- shipments ----------------------------------------------------------------------------------------------------
 
 
-class _ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class ShipmentLineInline(_ReadOnlyInline):
+class ShipmentLineInline(ReadOnlyInline):
     model = ShipmentLine
     fields = readonly_fields = ("product", "sku", "quantity")
 
@@ -237,7 +224,7 @@ class ShipmentLineInline(_ReadOnlyInline):
         return obj.order_line.quantity
 
 
-class ShipmentEventInline(_ReadOnlyInline):
+class ShipmentEventInline(ReadOnlyInline):
     model = ShipmentEvent
     fields = readonly_fields = ("at", "from_status", "to_status", "actor", "note")
     verbose_name_plural = "history"

@@ -19,7 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -28,6 +28,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from allbuy.accounts.countries import country_name
 from allbuy.core import clock
 from allbuy.core.errors import ApplicationError, InvalidInput, NotFound
+from allbuy.core.http import see_other
 from allbuy.fulfilment.models import Merchant, MerchantStaff, Shipment, ShipmentStatus, StaffRole
 from allbuy.fulfilment.portal_forms import ProductStockForm, ShipmentFilterForm
 from allbuy.fulfilment.selectors import (
@@ -69,12 +70,6 @@ class Portal:
     @property
     def is_owner(self) -> bool:
         return self.membership.role == StaffRole.OWNER
-
-
-def _see_other(url: str) -> HttpResponseRedirect:
-    response = HttpResponseRedirect(url)
-    response.status_code = 303
-    return response
 
 
 def _forbidden(request: HttpRequest, message: str) -> HttpResponse:
@@ -195,7 +190,7 @@ def shipment_move_view(request: HttpRequest, portal: Portal, public_id: str) -> 
         fresh = merchant_shipment_get(merchant=portal.merchant, public_id=public_id)
         return _detail_response(request, portal, fresh, status=error.status, error=error.message)
     messages.success(request, f"Shipment marked “{moved.get_status_display().lower()}”.")
-    return _see_other(reverse("merchant:shipment", args=[shipment.public_id]))
+    return see_other(reverse("merchant:shipment", args=[shipment.public_id]))
 
 
 @never_cache
@@ -210,7 +205,7 @@ def merchant_switch(request: HttpRequest) -> HttpResponse:
     if not any(m.merchant.slug == slug for m in portal.memberships):
         return application_error_response(request, NotFound("There is no such merchant.", code="merchant_not_found"))
     request.session[SESSION_KEY] = slug
-    return _see_other(reverse("merchant:shipments"))
+    return see_other(reverse("merchant:shipments"))
 
 
 # --- owners: sales and products --------------------------------------------------------------------------------
@@ -245,4 +240,4 @@ def product_edit(request: HttpRequest, portal: Portal, product_id: int) -> HttpR
         merchant=portal.merchant, product_id=product.pk, is_active=form.cleaned_data["is_active"], stock=form.stock()
     )
     messages.success(request, f"Saved {product.name}.")
-    return _see_other(reverse("merchant:products"))
+    return see_other(reverse("merchant:products"))

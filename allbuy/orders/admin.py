@@ -28,6 +28,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from allbuy.accounts.admin import StaffReadMixin, _address_lines, _reader
+from allbuy.core.admin import ReadOnlyInline
 from allbuy.core.errors import ApplicationError
 from allbuy.core.money import money_format
 from allbuy.orders.models import SHIP_TO_MEMBERS, Order, OrderEvent, OrderLine, OrderStatus, Payment, Refund
@@ -53,21 +54,7 @@ def _amount(value: Decimal, currency: str) -> str:
     return money_format(value, currency)
 
 
-class _ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class OrderLineInline(_ReadOnlyInline):
+class OrderLineInline(ReadOnlyInline):
     model = OrderLine
     fields = readonly_fields = (
         "product_name",
@@ -83,13 +70,13 @@ class OrderLineInline(_ReadOnlyInline):
     )
 
 
-class OrderEventInline(_ReadOnlyInline):
+class OrderEventInline(ReadOnlyInline):
     model = OrderEvent
     fields = readonly_fields = ("at", "from_status", "to_status", "actor", "note")
     verbose_name_plural = "history"
 
 
-class PaymentInline(_ReadOnlyInline):
+class PaymentInline(ReadOnlyInline):
     model = Payment
     fields = readonly_fields = (
         "created_at",

@@ -20,7 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -40,6 +40,7 @@ from allbuy.cart.shipping import METHODS, ShippingCountryUnsupported, country_ch
 from allbuy.cart.views import Totals, line_rows, shipping_label, totals_from_quote
 from allbuy.core import clock
 from allbuy.core.errors import ApplicationError
+from allbuy.core.http import client_status, see_other
 from allbuy.core.money import money_format
 from allbuy.fulfilment.selectors import order_shipments
 from allbuy.orders.exceptions import OrderNotFound, PriceChanged
@@ -61,16 +62,6 @@ def _user(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)
     return user
-
-
-def _see_other(url: str) -> HttpResponseRedirect:
-    response = HttpResponseRedirect(url)
-    response.status_code = 303
-    return response
-
-
-def _client_status(error: ApplicationError) -> int:
-    return error.status if 400 <= error.status < 500 else 400
 
 
 def customer_page(view: View) -> View:
@@ -171,7 +162,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
         found = cart_for_request(request, create=False)
         if found is None or not found.lines.exists():
             messages.info(request, "Your cart is empty: add something before checking out.")
-            return _see_other(reverse("cart:detail"))
+            return see_other(reverse("cart:detail"))
         return _checkout_response(request, cart=found)
     cart = cart_for_user(user=user)
     if "update" in request.POST:
@@ -190,7 +181,7 @@ def _place(request: HttpRequest, *, user: User, cart: Cart) -> HttpResponse:
         field = str(error.extra.get("field", "number"))
         return _checkout_response(request, cart=cart, status=400, card_errors={field: error.message})
     except ApplicationError as error:
-        return _checkout_response(request, cart=cart, status=_client_status(error), message=error.message)
+        return _checkout_response(request, cart=cart, status=client_status(error), message=error.message)
     if card is None and expected > 0:
         return _checkout_response(request, cart=cart, status=400, card_errors={"number": "Enter the number of your card."})
     try:
@@ -211,7 +202,7 @@ def _place(request: HttpRequest, *, user: User, cart: Cart) -> HttpResponse:
         # The order (if any) waits under this key: the page keeps it, so placing again is the same charge.
         return _checkout_response(request, cart=cart, status=error.status, key=key, message=error.message, retry_safe=True)
     except ApplicationError as error:
-        return _checkout_response(request, cart=cart, status=_client_status(error), message=error.message)
+        return _checkout_response(request, cart=cart, status=client_status(error), message=error.message)
     order = placement.order
     if placement.declined:
         return _checkout_response(request, cart=cart, status=402, card_errors={"number": placement.decline_message})
@@ -223,7 +214,7 @@ def _place(request: HttpRequest, *, user: User, cart: Cart) -> HttpResponse:
         )
     elif order.status == OrderStatus.PAID:
         messages.success(request, f"Thank you! Order {order.number} is confirmed and paid. We’ve emailed you the details.")
-    return _see_other(reverse("orders:detail", args=[order.number]))
+    return see_other(reverse("orders:detail", args=[order.number]))
 
 
 @never_cache
@@ -233,7 +224,7 @@ def checkout_review(request: HttpRequest) -> HttpResponse:
     """The review for another address or shipping method (htmx); without htmx, the whole checkout for that choice."""
     if not is_partial(request):
         query = urlencode({name: request.GET.get(name, "") for name in ("address", "shipping")})
-        return _see_other(f"{reverse('orders:checkout')}?{query}")
+        return see_other(f"{reverse('orders:checkout')}?{query}")
     user = _user(request)
     cart = cart_for_request(request, create=False)
     choice = checkout_choice(request.GET, address_list_for_user(user=user))
@@ -363,11 +354,11 @@ def order_cancel_view(request: HttpRequest, number: str) -> HttpResponse:
         order_cancel(order=order, actor="customer", reason="cancelled by the customer", by_customer=True)
     except ApplicationError as error:
         fresh = order_for_user(user=user, number=number)
-        return _detail_response(request, fresh, status=_client_status(error), error=error.message)
+        return _detail_response(request, fresh, status=client_status(error), error=error.message)
     money = money_format(order.total, order.currency)
     refund = f" {money} is refunded to your card." if was_paid else " Nothing was charged."
     messages.success(request, f"Order {order.number} is cancelled.{refund}")
-    return _see_other(reverse("orders:detail", args=[order.number]))
+    return see_other(reverse("orders:detail", args=[order.number]))
 
 
 # --- the payment provider's webhook --------------------------------------------------------------------------------

@@ -100,3 +100,16 @@ def screenshot(page: Any, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+@pytest.fixture
+def fresh_counters() -> Iterator[None]:
+    """Sign-in lockout and coupon-failure counters live in a database cache table that a test's flush does not empty."""
+    from django.conf import settings
+    from django.core.cache import caches
+
+    for alias in (settings.AXES_CACHE, "ratelimit"):
+        caches[alias].clear()
+    yield
+    for alias in (settings.AXES_CACHE, "ratelimit"):
+        caches[alias].clear()

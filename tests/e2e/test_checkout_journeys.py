@@ -12,8 +12,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.conf import settings
-from django.core.cache import caches
 from playwright.sync_api import expect
 
 from allbuy.accounts.tests.factories import PASSWORD, address_add, customer_create
@@ -25,26 +23,13 @@ from allbuy.coupons.tests.factories import CouponFactory
 from allbuy.deals.tests.factories import DealFactory
 from allbuy.orders.models import Order, OrderStatus, PaymentState
 from allbuy.orders.tests.factories import shopper_ready
-from allbuy.privacy import crypto
 from tests.e2e.conftest import screenshot
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fresh_counters")]
 
 CARD_OK = "4242 4242 4242 4242"
 CARD_DECLINED = "4000 0000 0000 0002"
 HEADER_CART_ONE = re.compile(r"^Cart\s*1 item$")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_counters_and_keys():
-    """Sign-in and coupon-failure counters live in a database cache table a flush does not empty; data keys in memory."""
-    for alias in (settings.AXES_CACHE, "ratelimit"):
-        caches[alias].clear()
-    crypto.key_cache_clear()
-    yield
-    for alias in (settings.AXES_CACHE, "ratelimit"):
-        caches[alias].clear()
-    crypto.key_cache_clear()
 
 
 def sign_in(page: Any, live_server: Any, email: str) -> None:

@@ -16,8 +16,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.conf import settings
-from django.core.cache import caches
 from playwright.sync_api import expect
 
 from allbuy.accounts.tests.factories import PASSWORD, address_add, customer_create
@@ -27,23 +25,11 @@ from allbuy.fulfilment.models import Shipment, ShipmentStatus
 from allbuy.fulfilment.services import carrier_token_create
 from allbuy.fulfilment.tests.factories import carrier_create, merchant_create, staff_add
 from allbuy.orders.models import Order
-from allbuy.privacy import crypto
 from allbuy.privacy.datamap import Purpose
 from allbuy.privacy.models import AccessLogEntry
 from tests.e2e.conftest import screenshot
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_counters_and_keys():
-    for alias in (settings.AXES_CACHE, "ratelimit"):
-        caches[alias].clear()
-    crypto.key_cache_clear()
-    yield
-    for alias in (settings.AXES_CACHE, "ratelimit"):
-        caches[alias].clear()
-    crypto.key_cache_clear()
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fresh_counters")]
 
 
 def sign_in(page: Any, live_server: Any, email: str, next_path: str = "/") -> None:

@@ -3,7 +3,6 @@ from django.test import Client
 
 from allbuy.accounts.models import User
 from allbuy.accounts.tests.factories import customer_create
-from allbuy.privacy import crypto
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -17,11 +16,3 @@ def customer() -> User:
 def signed_in(client: Client, customer: User) -> Client:
     client.force_login(customer, backend=MODEL_BACKEND)
     return client
-
-
-@pytest.fixture(autouse=True)
-def _fresh_key_cache():
-    # Data keys are cached per process by id; each test's database starts again from the same ids.
-    crypto.key_cache_clear()
-    yield
-    crypto.key_cache_clear()

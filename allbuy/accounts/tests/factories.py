@@ -29,3 +29,11 @@ def address_add(user: User, **overrides: Any) -> Address:
     }
     values.update(overrides)
     return address_create(user=user, **values)
+
+
+def staff_login(client: Any, email: str, **flags: Any) -> Any:
+    """Sign a new staff account in on `client` (the client keeps it as `client.staff`) and return the client."""
+    staff = customer_create(email, is_staff=True, **flags)
+    client.force_login(staff, backend="django.contrib.auth.backends.ModelBackend")
+    client.staff = staff
+    return client

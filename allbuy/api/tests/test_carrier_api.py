@@ -34,7 +34,6 @@ from allbuy.fulfilment.tests.factories import carrier_create, merchant_create, o
 from allbuy.fulfilment.webhooks import MAX_BODY_BYTES, webhook_signature_header
 from allbuy.orders.models import Order
 from allbuy.orders.tests.factories import NOW
-from allbuy.privacy import crypto
 from allbuy.privacy.datamap import Purpose, Recipient
 from allbuy.privacy.models import AccessLogEntry
 
@@ -69,9 +68,7 @@ class Clock:
 def clock(monkeypatch) -> Any:
     moment = Clock()
     monkeypatch.setattr("allbuy.core.clock.now", moment)
-    crypto.key_cache_clear()
-    yield moment
-    crypto.key_cache_clear()
+    return moment
 
 
 def _client(token: str) -> Client:

@@ -18,7 +18,6 @@ from allbuy.catalog.tests.factories import VariantFactory
 from allbuy.coupons.tests.factories import CouponFactory
 from allbuy.deals.tests.factories import DealFactory
 from allbuy.orders.tests.factories import NOW
-from allbuy.privacy import crypto
 
 pytestmark = pytest.mark.django_db
 
@@ -29,9 +28,6 @@ JSON = "application/json"
 @pytest.fixture(autouse=True)
 def _fixed_clock(monkeypatch):
     monkeypatch.setattr("allbuy.core.clock.now", lambda: NOW)
-    crypto.key_cache_clear()
-    yield
-    crypto.key_cache_clear()
 
 
 @pytest.fixture

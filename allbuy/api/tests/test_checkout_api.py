@@ -17,7 +17,6 @@ from allbuy.coupons.tests.factories import CouponFactory
 from allbuy.orders.models import Order, OrderStatus, PaymentState
 from allbuy.orders.tests.factories import CARD_DECLINED, CARD_NO_FUNDS, CARD_OK, CARD_PENDING, CARD_TIMEOUT, NOW, shopper_ready
 from allbuy.payments.models import TestGatewayCharge
-from allbuy.privacy import crypto
 
 pytestmark = pytest.mark.django_db
 
@@ -30,26 +29,11 @@ SPACED = "4242 4242 4242 4242"
 @pytest.fixture(autouse=True)
 def _fixed_clock(monkeypatch):
     monkeypatch.setattr("allbuy.core.clock.now", lambda: NOW)
-    crypto.key_cache_clear()
-    yield
-    crypto.key_cache_clear()
 
 
 @pytest.fixture
 def variant():
     return VariantFactory.create(price=Decimal("100.00"), stock_quantity=5)
-
-
-@pytest.fixture
-def shopper(variant):
-    return shopper_ready(variant=variant, quantity=1)
-
-
-@pytest.fixture
-def browser(shopper):
-    client = Client()
-    client.force_login(shopper.user, backend=MODEL_BACKEND)
-    return client
 
 
 def _body(shopper, *, number=SPACED, **overrides):

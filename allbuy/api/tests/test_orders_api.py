@@ -16,7 +16,6 @@ from allbuy.orders.models import Order, OrderStatus
 from allbuy.orders.services import order_place, order_status_set
 from allbuy.orders.tests.factories import NOW, card, shopper_ready
 from allbuy.payments.models import TestGatewayCharge
-from allbuy.privacy import crypto
 
 pytestmark = pytest.mark.django_db
 
@@ -26,26 +25,11 @@ MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 @pytest.fixture(autouse=True)
 def _fixed_clock(monkeypatch):
     monkeypatch.setattr("allbuy.core.clock.now", lambda: NOW)
-    crypto.key_cache_clear()
-    yield
-    crypto.key_cache_clear()
 
 
 @pytest.fixture
 def variant():
     return VariantFactory.create(price=Decimal("100.00"), stock_quantity=50)
-
-
-@pytest.fixture
-def shopper(variant):
-    return shopper_ready(variant=variant, quantity=1)
-
-
-@pytest.fixture
-def browser(shopper):
-    client = Client()
-    client.force_login(shopper.user, backend=MODEL_BACKEND)
-    return client
 
 
 _keys = iter(range(1, 1_000_000))

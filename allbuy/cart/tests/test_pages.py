@@ -21,7 +21,6 @@ from allbuy.core import clock
 from allbuy.coupons.tests.factories import CouponFactory
 from allbuy.deals.tests.factories import DealFactory
 from allbuy.orders.tests.factories import NOW
-from allbuy.privacy import crypto
 
 pytestmark = pytest.mark.django_db
 
@@ -33,13 +32,6 @@ TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 @pytest.fixture(autouse=True)
 def _fixed_clock(monkeypatch):
     monkeypatch.setattr(clock, "now", lambda: NOW)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_key_cache():
-    crypto.key_cache_clear()
-    yield
-    crypto.key_cache_clear()
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from django.test.utils import CaptureQueriesContext
 
 from allbuy.accounts.models import User
 from allbuy.accounts.tests.factories import customer_create
-from allbuy.cart import quoting
 from allbuy.cart.models import Cart
 from allbuy.cart.quoting import LineInput, PricedCart, cart_price
 from allbuy.cart.selectors import cart_lines, cart_view
@@ -26,21 +25,10 @@ from allbuy.coupons.tests.factories import CouponFactory
 from allbuy.deals.models import Deal, DealCustomerUsage, Promotion, PromotionKind
 from allbuy.deals.services import promotion_save
 from allbuy.deals.tests.factories import DealFactory, PromotionFactory
-from allbuy.privacy import crypto
 
 pytestmark = pytest.mark.django_db
 
 NOW = datetime(2026, 6, 10, 10, 0, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_memos():
-    # Data keys are cached per process by id, promotions per catalog revision: each test's database starts again.
-    crypto.key_cache_clear()
-    quoting._promotions_memo.clear()
-    yield
-    crypto.key_cache_clear()
-    quoting._promotions_memo.clear()
 
 
 def variant_make(price: str = "100.00", **fields: object) -> Variant:

@@ -15,7 +15,6 @@ from django.test import RequestFactory
 
 from allbuy.accounts.models import User
 from allbuy.accounts.tests.factories import PASSWORD, customer_create
-from allbuy.cart import quoting
 from allbuy.cart.exceptions import (
     CartEmpty,
     CartFull,
@@ -48,23 +47,12 @@ from allbuy.coupons.exceptions import CouponError, CouponRateLimited
 from allbuy.coupons.models import CouponCustomerUsage
 from allbuy.coupons.tests.factories import CouponFactory
 from allbuy.deals.tests.factories import DealFactory
-from allbuy.privacy import crypto
 
 pytestmark = pytest.mark.django_db
 
 NOW = datetime(2026, 6, 10, 10, 0, tzinfo=UTC)
 IP = "203.0.113.7"
 SessionStore = import_module(settings.SESSION_ENGINE).SessionStore
-
-
-@pytest.fixture(autouse=True)
-def _fresh_memos():
-    # Data keys are cached per process by id, promotions per catalog revision: each test's database starts again.
-    crypto.key_cache_clear()
-    quoting._promotions_memo.clear()
-    yield
-    crypto.key_cache_clear()
-    quoting._promotions_memo.clear()
 
 
 @pytest.fixture

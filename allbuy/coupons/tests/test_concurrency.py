@@ -5,51 +5,22 @@ import time
 from collections import Counter
 from collections.abc import Callable
 
-import pytest
-from django.db import connection, transaction
+from django.db import transaction
 
 from allbuy.accounts.services import user_create
+from allbuy.core.tests.parallel import ON_POSTGRES_ONLY, WAIT, codes_or_results
+from allbuy.core.tests.parallel import run_together as shared_run_together
 from allbuy.coupons.exceptions import CouponError
 from allbuy.coupons.models import Coupon, CouponRedemption
 from allbuy.coupons.services import coupon_redeem
 from allbuy.coupons.tests.factories import CouponFactory
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="SQLite serialises all writers, so it cannot show a race; run on PostgreSQL"
-    ),
-]
-WAIT = 60  # seconds: a bound on every wait, so a deadlock fails the test instead of hanging it
+pytestmark = ON_POSTGRES_ONLY
 
 
 def run_together(jobs: list[Callable[[], str]]) -> list[str]:
-    """Run each job in its own thread and connection, released at once by a barrier; return their outcomes."""
-    start = threading.Barrier(len(jobs), timeout=WAIT)
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def run(job: Callable[[], str]) -> None:
-        try:
-            start.wait()
-            outcome = job()
-        except CouponError as error:
-            outcome = error.code
-        except BaseException as error:  # reported by the caller's assertion
-            outcome = f"crashed: {error!r}"
-        finally:
-            connection.close()
-        with lock:
-            outcomes.append(outcome)
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=WAIT)
-    assert not any(thread.is_alive() for thread in threads), "a redemption never finished"
-    return outcomes
+    """Run the jobs at once, each in its own connection: a refusal reads as its code."""
+    return codes_or_results(shared_run_together(jobs, what="a redemption"), CouponError)
 
 
 def redeem(coupon_id: int, user, order_ref: str) -> Callable[[], str]:

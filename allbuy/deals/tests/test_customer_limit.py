@@ -1,15 +1,16 @@
 """A deal's per-customer limit: counted per account, never exceeded, given back on release; and under real parallel tabs."""
 
-import threading
 from collections import Counter
 from collections.abc import Callable
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.db import connection, transaction
+from django.db import transaction
 
 from allbuy.accounts.services import user_create
 from allbuy.core.errors import InvalidInput
+from allbuy.core.tests.parallel import ON_POSTGRES_ONLY, codes_or_results
+from allbuy.core.tests.parallel import run_together as shared_run_together
 from allbuy.deals.models import Deal, DealCustomerUsage
 from allbuy.deals.selectors import deal_customer_units_used
 from allbuy.deals.services import (
@@ -203,29 +204,8 @@ class TestUsed:
 
 
 def run_together(jobs: list[Callable[[], bool]]) -> list[object]:
-    """Run each job in its own thread and connection, released at once by a barrier; return their outcomes."""
-    start = threading.Barrier(len(jobs), timeout=WAIT)
-    outcomes: list[object] = []
-    lock = threading.Lock()
-
-    def run(job: Callable[[], bool]) -> None:
-        try:
-            start.wait()
-            outcome: object = job()
-        except BaseException as error:  # reported by the caller's assertion
-            outcome = f"crashed: {error!r}"
-        finally:
-            connection.close()
-        with lock:
-            outcomes.append(outcome)
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=WAIT)
-    assert not any(thread.is_alive() for thread in threads), "a take never finished"
-    return outcomes
+    """Run the jobs at once, each in its own connection; a crash reads as text."""
+    return codes_or_results(shared_run_together(jobs, what="a take"), refusal=())
 
 
 def checkout(deal_id: int, user, quantity: int = 1) -> Callable[[], bool]:
@@ -243,13 +223,7 @@ def checkout(deal_id: int, user, quantity: int = 1) -> Callable[[], bool]:
     return job
 
 
-POSTGRES_ONLY = [
-    pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="SQLite serialises all writers, so it cannot show a race; run on PostgreSQL"
-    ),
-]
+POSTGRES_ONLY = ON_POSTGRES_ONLY
 
 
 class TestParallel:

@@ -12,8 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from allbuy.accounts.tests.assertions import html_of
-from allbuy.accounts.tests.conftest import MODEL_BACKEND
-from allbuy.accounts.tests.factories import customer_create
+from allbuy.accounts.tests.factories import customer_create, staff_login
 from allbuy.fulfilment.models import Carrier, CarrierToken, Merchant, MerchantStaff, Shipment, ShipmentStatus, StaffRole
 from allbuy.fulfilment.services import carrier_token_check, carrier_token_create, carrier_webhook_secret
 from allbuy.fulfilment.tests.factories import carrier_create, merchant_create, order_paid_from, staff_add
@@ -30,21 +29,14 @@ def _url(model: str, view: str, *args: object) -> str:
     return reverse(f"admin:fulfilment_{model}_{view}", args=args)
 
 
-def _login(client, email: str, **flags):
-    staff = customer_create(email, is_staff=True, **flags)
-    client.force_login(staff, backend=MODEL_BACKEND)
-    client.staff = staff
-    return client
-
-
 @pytest.fixture
 def staff_client(client):
-    return _login(client, "staff@allbuy.example", is_superuser=True)
+    return staff_login(client, "staff@allbuy.example", is_superuser=True)
 
 
 @pytest.fixture
 def viewer_client(client):
-    client = _login(client, "viewer@allbuy.example")
+    client = staff_login(client, "viewer@allbuy.example")
     client.staff.user_permissions.add(
         *Permission.objects.filter(codename__in=["view_carrier", "view_carriertoken", "view_shipment", "view_merchant"])
     )

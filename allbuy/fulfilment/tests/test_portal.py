@@ -29,7 +29,6 @@ from allbuy.fulfilment.tests.factories import (
 from allbuy.orders.models import SHIP_TO_MEMBERS, Order
 from allbuy.orders.services import order_cancel
 from allbuy.orders.tests.factories import NOW
-from allbuy.privacy import crypto
 from allbuy.privacy.datamap import Purpose
 from allbuy.privacy.models import AccessLogEntry
 
@@ -43,13 +42,6 @@ _keys = iter(range(1, 1_000_000))
 @pytest.fixture(autouse=True)
 def _fixed_clock(monkeypatch):
     monkeypatch.setattr(clock, "now", lambda: NOW)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_key_cache():
-    crypto.key_cache_clear()
-    yield
-    crypto.key_cache_clear()
 
 
 @pytest.fixture

@@ -12,8 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from allbuy.accounts.tests.assertions import html_of
-from allbuy.accounts.tests.conftest import MODEL_BACKEND
-from allbuy.accounts.tests.factories import customer_create
+from allbuy.accounts.tests.factories import staff_login
 from allbuy.catalog.tests.factories import VariantFactory
 from allbuy.orders.models import Order, OrderEvent, OrderStatus, PaymentState, Refund
 from allbuy.orders.services import order_status_set
@@ -33,21 +32,14 @@ def _url(view: str, *args: object) -> str:
     return reverse(f"admin:orders_order_{view}", args=args)
 
 
-def _login(client, email: str, **flags):
-    staff = customer_create(email, is_staff=True, **flags)
-    client.force_login(staff, backend=MODEL_BACKEND)
-    client.staff = staff
-    return client
-
-
 @pytest.fixture
 def staff_client(client):
-    return _login(client, "staff@allbuy.example", is_superuser=True)
+    return staff_login(client, "staff@allbuy.example", is_superuser=True)
 
 
 @pytest.fixture
 def viewer_client(client):
-    client = _login(client, "viewer@allbuy.example")
+    client = staff_login(client, "viewer@allbuy.example")
     client.staff.user_permissions.add(Permission.objects.get(codename="view_order"))
     return client
 

@@ -19,7 +19,7 @@ from typing import Any
 from uuid import UUID
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from allbuy.accounts.models import User
 from allbuy.cart.models import Cart, CartLine
@@ -27,6 +27,7 @@ from allbuy.cart.services import cart_coupon_remove, cart_coupon_set
 from allbuy.catalog.models import Variant
 from allbuy.catalog.tests.factories import VariantFactory
 from allbuy.core.errors import ApplicationError
+from allbuy.core.tests.parallel import run_together
 from allbuy.coupons.exceptions import CouponError
 from allbuy.coupons.models import Coupon, CouponCustomerUsage, CouponRedemption
 from allbuy.coupons.tests.factories import CouponFactory
@@ -37,21 +38,12 @@ from allbuy.orders.models import Order, OrderLine, OrderStatus
 from allbuy.orders.services import Placement, order_place
 from allbuy.orders.tests.factories import NOW, Shopper, card, shopper_ready
 from allbuy.payments.models import TestGatewayCharge
-from allbuy.privacy import crypto
 
 on_postgres = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="needs PostgreSQL: SQLite runs one writer at a time, so no race to prove"
 )
 
 Outcome = Placement | BaseException
-
-
-@pytest.fixture(autouse=True)
-def _fresh_key_cache():
-    # Data keys are cached per process by id; each test's database starts again.
-    crypto.key_cache_clear()
-    yield
-    crypto.key_cache_clear()
 
 
 @pytest.fixture(autouse=True)
@@ -89,25 +81,7 @@ def _request(shopper: Shopper, key: str) -> Callable[[], Placement]:
 
 def _in_parallel(calls: list[Callable[[], Placement]]) -> list[Outcome]:
     """Run every call in its own thread, released together; return each call's placement or the exception it raised."""
-    barrier = threading.Barrier(len(calls))
-    outcomes: list[Any] = [None] * len(calls)
-
-    def run(index: int, call: Callable[[], Placement]) -> None:
-        try:
-            barrier.wait(timeout=30)
-            outcomes[index] = call()
-        except BaseException as error:  # kept, and asserted on by the test
-            outcomes[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(index, call)) for index, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a checkout did not finish: a deadlock or a lost lock"
-    return outcomes
+    return run_together(calls, what="a checkout")
 
 
 def _placed(outcomes: list[Outcome]) -> list[Placement]:

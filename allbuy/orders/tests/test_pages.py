@@ -34,7 +34,6 @@ from allbuy.orders.tests.factories import (
     shopper_ready,
 )
 from allbuy.payments.models import TestGatewayCharge
-from allbuy.privacy import crypto
 
 pytestmark = pytest.mark.django_db
 
@@ -49,13 +48,6 @@ _keys = iter(range(1, 1_000_000))
 @pytest.fixture(autouse=True)
 def _fixed_clock(monkeypatch):
     monkeypatch.setattr(clock, "now", lambda: NOW)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_key_cache():
-    crypto.key_cache_clear()
-    yield
-    crypto.key_cache_clear()
 
 
 @pytest.fixture

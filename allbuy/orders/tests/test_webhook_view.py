@@ -11,7 +11,6 @@ from allbuy.orders.services import order_place
 from allbuy.orders.tests.factories import CARD_PENDING, NOW, card, shopper_ready
 from allbuy.payments.gateway import gateway_get
 from allbuy.payments.test_gateway import TestGateway
-from allbuy.privacy import crypto
 
 pytestmark = pytest.mark.django_db
 
@@ -21,13 +20,6 @@ URL = "/payments/webhook/"
 @pytest.fixture(autouse=True)
 def _fixed_clock(monkeypatch):
     monkeypatch.setattr(clock, "now", lambda: NOW)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_key_cache():
-    crypto.key_cache_clear()
-    yield
-    crypto.key_cache_clear()
 
 
 @pytest.fixture

@@ -1,53 +1,21 @@
 """Idempotency holds under real parallel connections (PostgreSQL): one charge, however many calls race with one key."""
 
-import threading
 from collections import Counter
 from collections.abc import Callable
 
-import pytest
-from django.db import connection
-
+from allbuy.core.tests.parallel import ON_POSTGRES_ONLY, codes_or_results
+from allbuy.core.tests.parallel import run_together as shared_run_together
 from allbuy.payments.exceptions import PaymentError
 from allbuy.payments.models import TestGatewayCharge, TestGatewayOperation
 from allbuy.payments.test_gateway import TestGateway
 from allbuy.payments.tests.conftest import TIMEOUT, VISA_OK, eur, request_make
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="SQLite serialises all writers, so it cannot show a race; run on PostgreSQL"
-    ),
-]
-WAIT = 60  # seconds: a bound on every wait, so a deadlock fails the test instead of hanging it
+pytestmark = ON_POSTGRES_ONLY
 
 
 def run_together(jobs: list[Callable[[], str]]) -> list[str]:
-    """Run each job in its own thread and connection, released at once by a barrier; return their outcomes."""
-    start = threading.Barrier(len(jobs), timeout=WAIT)
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def run(job: Callable[[], str]) -> None:
-        try:
-            start.wait()
-            outcome = job()
-        except PaymentError as error:
-            outcome = error.code
-        except BaseException as error:  # reported by the caller's assertion
-            outcome = f"crashed: {error!r}"
-        finally:
-            connection.close()
-        with lock:
-            outcomes.append(outcome)
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=WAIT)
-    assert not any(thread.is_alive() for thread in threads), "a payment call never finished"
-    return outcomes
+    """Run the jobs at once, each in its own connection: a refusal reads as its code."""
+    return codes_or_results(shared_run_together(jobs, what="a payment call"), PaymentError)
 
 
 def authorize(number: str, key: str) -> Callable[[], str]:

@@ -9,14 +9,6 @@ import pytest
 from allbuy.accounts.models import Address, User
 from allbuy.accounts.services import user_create
 from allbuy.core import clock
-from allbuy.privacy import crypto
-
-
-@pytest.fixture(autouse=True)
-def _fresh_key_cache():
-    crypto.key_cache_clear()
-    yield
-    crypto.key_cache_clear()
 
 
 @pytest.fixture

@@ -8,6 +8,8 @@ Anonymous visitors without a cart all get the same slots (a "Sign in" link, an e
 rendered once per process: rendering them per request cost catalog pages a fifth of their throughput.
 """
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.messages.storage.base import Message
 from django.http import HttpRequest
@@ -31,6 +33,15 @@ SLOTS = {
     ADD_STATUS_SLOT: "cart/_add_status.html",
 }
 _anonymous: dict[str, str] = {}
+
+# Slots whose owner renders them (the consent banner, recommendations): marker -> function of the request.
+# Registered by the owning app at start-up (AppConfig.ready), so the storefront needs no import of it.
+SLOT_RENDERERS: dict[str, Callable[[HttpRequest], str]] = {}
+
+
+def slot_register(marker: str, render: Callable[[HttpRequest], str]) -> None:
+    """Have `render(request)` fill `marker` in every cached page that leaves that slot."""
+    SLOT_RENDERERS[marker] = render
 
 
 def _cart_messages(request: HttpRequest) -> list[Message]:
@@ -78,4 +89,7 @@ def visitor_fill(document: str, request: HttpRequest) -> str:
     for marker in (*SLOTS, CSRF_SLOT):
         if marker in document:
             document = document.replace(marker, _slot_html(marker, request), 1)
+    for marker, render in SLOT_RENDERERS.items():
+        if marker in document:
+            document = document.replace(marker, render(request), 1)
     return document

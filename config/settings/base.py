@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "allbuy.cart",
     "allbuy.orders",
     "allbuy.fulfilment",
+    "allbuy.tracking",
+    "allbuy.personalisation",
     "allbuy.storefront",
     "allbuy.api",
     "allauth",
@@ -286,3 +288,10 @@ CELERY_BEAT_SCHEDULE = {
 
 # Merchants and carriers may read a shipment's address until this many days after its delivery.
 ALLBUY_SHIPPING_GRANT_DAYS_AFTER_DELIVERY = env.int("ALLBUY_SHIPPING_GRANT_DAYS_AFTER_DELIVERY", default=14)
+
+# Activity tracking (allbuy/tracking/), only with the visitor's consent. The visitor-id cookie lives this many days;
+# raw behaviour events are kept this many days (on PostgreSQL whole day partitions are dropped).
+ALLBUY_VISITOR_ID_DAYS = env.int("ALLBUY_VISITOR_ID_DAYS", default=90)
+ALLBUY_EVENT_RETENTION_DAYS = env.int("ALLBUY_EVENT_RETENTION_DAYS", default=90)
+# Events accepted from one visitor per minute; more are dropped and counted as rate-limited.
+ALLBUY_EVENTS_PER_VISITOR_PER_MINUTE = env.int("ALLBUY_EVENTS_PER_VISITOR_PER_MINUTE", default=600)

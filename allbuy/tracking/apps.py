@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class TrackingConfig(AppConfig):
+    name = "allbuy.tracking"
+    label = "tracking"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from allbuy.tracking import signals  # noqa: F401  (consent and visitor link follow the account at sign-in)

@@ -1,0 +1,1 @@
+"""Consent and the visitor link follow the account at sign-in."""

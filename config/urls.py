@@ -16,6 +16,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("accounts/", include("allbuy.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("allbuy.privacy.urls")),
+    path("", include("allbuy.tracking.urls")),
     # The shopper's cart, checkout, orders and the payment webhook, before the storefront's catch-all pages.
     path("", include("allbuy.cart.urls")),
     path("", include("allbuy.orders.urls")),

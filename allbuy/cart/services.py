@@ -175,14 +175,16 @@ def cart_line_set_quantity(*, cart: Cart, line_id: object, quantity: object, now
 
 
 @transaction.atomic
-def cart_line_remove(*, cart: Cart, line_id: object, now: datetime | None = None) -> None:
+def cart_line_remove(*, cart: Cart, line_id: object, now: datetime | None = None) -> int:
+    """Remove a line; return the id of the variant it held."""
     line = _own_line(cart, line_id)
+    variant_id = line.variant_id
     line.delete()
     fields: dict[str, object] = {}
     if not CartLine.objects.filter(cart=cart).exists():
         fields = {"currency": "", "coupon_code": ""}
     _touch(cart, now or clock.now(), **fields)
-    return None
+    return variant_id
 
 
 def cart_prices_acknowledge(*, cart: Cart) -> None:

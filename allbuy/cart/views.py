@@ -34,6 +34,8 @@ from allbuy.pricing.types import Quote
 from allbuy.storefront.rendering import is_partial
 from allbuy.storefront.stock import StockState, stock_state
 from allbuy.storefront.visitor import CART_MESSAGE_TAG
+from allbuy.tracking.models import EventKind
+from allbuy.tracking.services import request_events_record
 
 # --- presentation helpers shared with the checkout and order pages ----------------------------------------------
 
@@ -155,6 +157,7 @@ def add(request: HttpRequest) -> HttpResponse:
         if is_partial(request):
             return render(request, "cart/_add_result.html", {"error": error.message}, status=status)
         return render(request, "cart/add_refused.html", {"message": error.message, "back": back}, status=status)
+    request_events_record(request, kind=EventKind.ADD_TO_CART, variant_ids=lambda: [line.variant_id])
     variant = line.variant
     options = " / ".join(str(value) for value in variant.attributes.values())
     name = f"{variant.product.name} ({options})" if options else variant.product.name
@@ -248,9 +251,10 @@ def line_remove(request: HttpRequest, line_id: int) -> HttpResponse:
     try:
         if cart is None:
             raise CartLineNotFound("There is no such item in your cart.")
-        services.cart_line_remove(cart=cart, line_id=line_id)
+        variant_id = services.cart_line_remove(cart=cart, line_id=line_id)
     except CartLineNotFound as error:
         return _line_not_found(request, error)
+    request_events_record(request, kind=EventKind.REMOVE_FROM_CART, variant_ids=lambda: [variant_id])
     return _after_change(request, "The item is removed from your cart.")
 
 

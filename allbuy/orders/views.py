@@ -45,13 +45,15 @@ from allbuy.core.money import money_format
 from allbuy.fulfilment.selectors import order_shipments
 from allbuy.orders.exceptions import OrderNotFound, PriceChanged
 from allbuy.orders.forms import CARD_FIELDS, CheckoutChoice, card_from, checkout_choice, expected_total_parse
-from allbuy.orders.models import Order, OrderEvent, OrderStatus, PaymentState
+from allbuy.orders.models import Order, OrderEvent, OrderLine, OrderStatus, PaymentState
 from allbuy.orders.selectors import order_for_user, order_ship_to, orders_page
 from allbuy.orders.services import order_cancel, order_place, payment_webhook_apply
 from allbuy.orders.states import CUSTOMER_CANCELLABLE, PROGRESS
 from allbuy.payments.exceptions import CardInvalid, GatewayTimeout, GatewayUnavailable, WebhookInvalid
 from allbuy.payments.gateway import gateway_get
 from allbuy.storefront.rendering import is_partial
+from allbuy.tracking.models import EventKind
+from allbuy.tracking.services import request_events_record
 
 logger = logging.getLogger(__name__)
 
@@ -206,6 +208,11 @@ def _place(request: HttpRequest, *, user: User, cart: Cart) -> HttpResponse:
     order = placement.order
     if placement.declined:
         return _checkout_response(request, cart=cart, status=402, card_errors={"number": placement.decline_message})
+    request_events_record(
+        request,
+        kind=EventKind.PURCHASE,
+        variant_ids=lambda: OrderLine.objects.filter(order=order).values_list("variant_id", flat=True),
+    )
     if order.payment_state == PaymentState.PENDING:
         messages.info(
             request,

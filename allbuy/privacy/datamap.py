@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
+from django.conf import settings
+
 
 class Purpose(StrEnum):
     SERVICE = "essential.service"
@@ -76,6 +78,16 @@ RETENTION: dict[str, Retention] = {
     "tax": Retention("tax", "10 years after the order (tax law), then shredded", timedelta(days=3653)),
     "session": Retention("session", "2 weeks after your last visit", timedelta(days=14)),
     "security": Retention("security", "30 days", timedelta(days=30)),
+    "events": Retention(
+        "events",
+        f"{settings.ALLBUY_EVENT_RETENTION_DAYS} days, then deleted (at once when you withdraw your consent)",
+        timedelta(days=settings.ALLBUY_EVENT_RETENTION_DAYS),
+    ),
+    "visitor": Retention(
+        "visitor",
+        f"as long as the visitor-id cookie lives ({settings.ALLBUY_VISITOR_ID_DAYS} days), and not after you withdraw consent",
+        timedelta(days=settings.ALLBUY_VISITOR_ID_DAYS),
+    ),
 }
 
 
@@ -184,6 +196,56 @@ DATA_MAP: tuple[PersonalField, ...] = (
         (P.SERVICE,), (R.ALLBUY,), "profile", B.CONTRACT,
         encrypted=False, protection="kept empty (a test proves it)", exported=False,
     ),
+    # Behaviour events: only with consent to analytics or personalisation, tied to nothing but a keyed hash of a
+    # random cookie; written by allbuy.tracking.services.events_store, read by the recommendation job and the export.
+    PersonalField(
+        "tracking.Event.visitor", "user.device.cookie_id",
+        "a keyed hash of the random visitor id in your browser's allbuy_vid cookie (only with your consent)",
+        (P.ANALYTICS, P.PERSONALISE), (R.ALLBUY,), "events", B.CONSENT,
+        encrypted=False, protection="HMAC-SHA256 pseudonym; the cookie's value is never stored", exported=False,
+    ),
+    *(
+        PersonalField(
+            f"tracking.Event.{name}", category, text, (P.ANALYTICS, P.PERSONALISE), (R.ALLBUY,), "events", B.CONSENT,
+            encrypted=False, protection="pseudonymous: linked only to the hashed visitor id", exported=False,
+        )
+        for name, category, text in (
+            ("kind", "user.behavior.browsing_history", "what you did: viewed a page or product, searched, used the cart, bought"),
+            ("path", "user.behavior.browsing_history", "the pages you viewed, without their query strings"),
+            ("product_id", "user.behavior.browsing_history", "the products you viewed, put in or out of your cart, or bought"),
+            ("step", "user.behavior.browsing_history", "how far you went through checkout"),
+            ("device", "user.device", "your device class (phone, tablet or computer), read from your browser's user agent"),
+            ("screen", "user.device", "a screen-size bucket (e.g. 481–768 px), never the exact size"),
+            ("ttfb_ms", "system.operations", "how long our server took to answer your page"),
+            ("dom_ready_ms", "system.operations", "how long your page took to become usable"),
+            ("load_ms", "system.operations", "how long your page took to load completely"),
+        )
+    ),
+    PersonalField(
+        "tracking.Event.query", "user.behavior.search_history",
+        "what you searched for, with anything that looks like an email address or a phone number cut out first",
+        (P.ANALYTICS, P.PERSONALISE), (R.ALLBUY,), "events", B.CONSENT,
+        protection="AES-256-GCM under a system key; emails and phone numbers removed before storage", exported=False,
+    ),
+    PersonalField(
+        "tracking.VisitorLink.visitor", "user.device.cookie_id",
+        "the link between your hashed visitor id and your account, made when you sign in with analytics or personalisation on",
+        (P.ANALYTICS, P.PERSONALISE), (R.ALLBUY,), "visitor", B.CONSENT,
+        encrypted=False, protection="HMAC-SHA256 pseudonym; deleted when you withdraw consent", exported=False,
+    ),
+    *(
+        PersonalField(
+            f"tracking.ConsentRecord.{name}", "user.privacy_preferences", text, (P.SERVICE, P.LEGAL), (R.ALLBUY,),
+            "profile", B.LEGAL_OBLIGATION, encrypted=False, protection="your choices only; no identifier of your browser",
+            exported=False,
+        )
+        for name, text in (
+            ("analytics", "whether you allowed analytics, when and under which policy version"),
+            ("personalisation", "whether you allowed personalisation"),
+            ("marketing", "whether you allowed marketing"),
+            ("gpc", "whether your browser sent Global Privacy Control when you chose"),
+        )
+    ),
     PersonalField(
         "sessions.Session.session_data", "user.device.cookie_id",
         "your signed-in session (which account, when you signed in)",
@@ -198,6 +260,8 @@ NOT_PERSONAL: dict[str, str] = {
     "catalog.Brand.name": "a brand's name",
     "catalog.Category.name": "a product category's name",
     "catalog.Product.name": "a product's name",
+    "catalog.Product.search_document": "a product's words for the search index (name, brand, specs)",
+    "orders.Order.request_fingerprint": "a hash of what a checkout attempt asked for, to tell a retry from a new attempt",
     "auth.Group.name": "a staff permission group's name",
     "auth.Permission.name": "a permission's name",
     "auth.Permission.codename": "a permission's code",

@@ -1,0 +1,127 @@
+"""Cookie settings (the banner posts here too), the GPC declaration, and the events batch endpoint."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.db import DatabaseError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from allbuy.catalog.selectors import product_ids_existing
+from allbuy.core import clock
+from allbuy.core.http import see_other
+from allbuy.core.net import client_ip
+from allbuy.tracking.consent import Consent, request_consent, request_visitor
+from allbuy.tracking.devices import device_class
+from allbuy.tracking.forms import ConsentForm
+from allbuy.tracking.ingest import BatchRejected, batch_parse, batch_validate, product_ids_mentioned
+from allbuy.tracking.models import EventKind
+from allbuy.tracking.services import events_allowance, events_store, page_views_count, path_countable
+
+GPC_UPDATED = date(2026, 12, 4)
+
+
+def _next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return ""
+
+
+def _settings_page(
+    request: HttpRequest, form: ConsentForm, consent: Consent, *, status: int = 200, **extra: object
+) -> HttpResponse:
+    context = {"form": form, "consent": consent, "visitor_days": settings.ALLBUY_VISITOR_ID_DAYS, **extra}
+    return render(request, "tracking/cookie_settings.html", context, status=status)
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def cookie_settings(request: HttpRequest) -> HttpResponse:
+    """Show and change the visitor's choices; the banner's buttons post here as well."""
+    consent = request_consent(request)
+    if request.method != "POST":
+        return _settings_page(request, ConsentForm.for_consent(consent), consent, next=_next(request))
+    form = ConsentForm(request.POST)
+    if not form.is_valid():
+        return _settings_page(request, form, consent, status=400, next=_next(request))
+    consent = form.decide(request)
+    if getattr(request, "htmx", False) and form.data.get("from") == "banner":
+        return HttpResponse("")  # the banner goes away; the page stays as it is
+    target = _next(request)
+    if target:
+        return see_other(target)
+    return _settings_page(request, ConsentForm.for_consent(consent), consent, saved=True)
+
+
+@require_safe
+def gpc_declaration(request: HttpRequest) -> JsonResponse:
+    """`/.well-known/gpc.json`: AllBuy honours Global Privacy Control (https://privacycg.github.io/gpc-spec/)."""
+    response = JsonResponse({"gpc": True, "lastUpdate": GPC_UPDATED.isoformat()})
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+def _error(error: BatchRejected) -> JsonResponse:
+    return JsonResponse({"message": error.message, "code": error.code}, status=error.status)
+
+
+def _same_origin(request: HttpRequest) -> bool:
+    # The endpoint takes no CSRF token (sendBeacon cannot send one); a browser tells where a request comes from.
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None and site not in ("same-origin", "none"):
+        return False
+    origin = request.headers.get("Origin")
+    return origin is None or origin == f"{request.scheme}://{request.get_host()}"
+
+
+@csrf_exempt
+@require_POST
+def events_batch(request: HttpRequest) -> JsonResponse:
+    """Take a batch of behaviour events. Without consent only page views are counted, with no identifier."""
+    if not _same_origin(request):
+        return JsonResponse(
+            {"message": "Events are accepted from the shop's own pages only.", "code": "cross_origin"}, status=403
+        )
+    try:
+        if int(request.headers.get("Content-Length") or 0) > 64 * 1024:
+            raise BatchRejected("A batch may hold at most 64 KiB.", code="batch_too_large", status=413)
+        events = batch_parse(request.body)
+    except BatchRejected as error:
+        return _error(error)
+    except ValueError:
+        return JsonResponse({"message": "The Content-Length header is not a number.", "code": "malformed_request"}, status=400)
+    now = clock.now()
+    visitor = request_visitor(request)
+    known = product_ids_existing(ids=product_ids_mentioned(events)) if visitor else frozenset()
+    batch = batch_validate(events, now=now, known_products=known)
+    rows = batch.rows
+    if visitor is None:
+        batch.drop("no_consent", sum(1 for row in rows if row.kind != EventKind.PAGE_VIEW))
+        rows = [row for row in rows if row.kind == EventKind.PAGE_VIEW and path_countable(row.path)]
+        batch.drop("unknown_path", sum(1 for row in batch.rows if row.kind == EventKind.PAGE_VIEW) - len(rows))
+    # Floods are cut per visitor, or per address for anonymous counting (held in memory only, never stored).
+    granted = events_allowance(visitor=visitor or f"ip:{client_ip(request)}", wanted=len(rows), now=now)
+    if granted < len(rows):
+        batch.drop("rate_limited", len(rows) - granted)
+        rows = rows[:granted]
+    page_paths = [row.path for row in rows if row.kind == EventKind.PAGE_VIEW and path_countable(row.path)]
+    counted = accepted = 0
+    try:
+        counted = page_views_count(page_paths, now=now)
+        accepted = (
+            events_store(rows, visitor=visitor, device=device_class(request.headers.get("User-Agent", ""))) if visitor else 0
+        )
+    except DatabaseError:
+        return JsonResponse({"message": "Events could not be stored; try again later.", "code": "unavailable"}, status=503)
+    status = 429 if not rows and batch.dropped.get("rate_limited") else 200
+    body = {"accepted": accepted, "counted": counted, "dropped": sum(batch.dropped.values()), "reasons": dict(batch.dropped)}
+    if status == 429:
+        body |= {"message": "Too many events from this browser; try again in a minute.", "code": "rate_limited"}
+    return JsonResponse(body, status=status)

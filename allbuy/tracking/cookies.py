@@ -101,11 +101,15 @@ def choice_new(request: HttpRequest, *, analytics: bool, personalisation: bool, 
     )
 
 
-def _apply(request: HttpRequest, choice: Choice) -> Consent:
+def _signed_in(request: HttpRequest) -> object | None:
+    user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else None
+
+
+def _apply(request: HttpRequest, choice: Choice, user: object | None) -> Consent:
     """Make `choice` this browser's consent: cookies, visitor id, and the account link when signed in."""
     _consent_cookie_set(request, choice)
     consent = request_consent_set(request, choice)
-    user = request.user if request.user.is_authenticated else None
     visitor_id = current_visitor_id(request)
     if consent.collects_events:
         if visitor_id is None:
@@ -123,9 +127,10 @@ def _apply(request: HttpRequest, choice: Choice) -> Consent:
 def consent_decide(*, request: HttpRequest, analytics: bool, personalisation: bool, marketing: bool, source: str) -> Consent:
     """Record a visitor's decision (in their account's history when signed in) and make it take effect at once."""
     choice = choice_new(request, analytics=analytics, personalisation=personalisation, marketing=marketing)
-    if request.user.is_authenticated:
-        consent_record(user=request.user, choice=choice, source=source)
-    return _apply(request, choice)
+    user = _signed_in(request)
+    if user is not None:
+        consent_record(user=user, choice=choice, source=source)
+    return _apply(request, choice, user)
 
 
 def consent_at_sign_in(request: HttpRequest, user: object) -> None:
@@ -139,7 +144,7 @@ def consent_at_sign_in(request: HttpRequest, user: object) -> None:
         chosen = account
     else:
         return
-    _apply(request, chosen)
+    _apply(request, chosen, user)
 
 
 def visitor_cookie_missing_fill(request: HttpRequest) -> None:

@@ -61,7 +61,8 @@ class Batch:
     dropped: Counter[str] = field(default_factory=Counter)
 
     def drop(self, reason: str, count: int = 1) -> None:
-        self.dropped[reason] += count
+        if count > 0:
+            self.dropped[reason] += count
 
 
 def query_scrub(text: str) -> str:

@@ -42,7 +42,8 @@ def event_partition_ensure(day: date) -> None:
         # Another worker created it at the same instant ("already exists" races inside IF NOT EXISTS).
         if name not in event_partitions():
             raise
-    _known.add(key)
+    # Remembered once it is committed: a partition created inside a transaction that rolls back is gone again.
+    transaction.on_commit(lambda: _known.add(key))
 
 
 def event_partitions() -> dict[str, date]:

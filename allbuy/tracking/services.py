@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.http import HttpRequest
 from django.urls import Resolver404, resolve
 
@@ -19,7 +19,7 @@ from allbuy.privacy.crypto import encrypt_value
 from allbuy.tracking.consent import Choice, visitor_pseudonym
 from allbuy.tracking.ingest import EventRow, path_clean
 from allbuy.tracking.models import ConsentRecord, Event, PageViewCount, VisitorLink
-from allbuy.tracking.partitions import event_partition_ensure, event_partitions_drop_before, partitioned
+from allbuy.tracking.partitions import event_partition_ensure, event_partitions_drop_before, partitioned, partitions_forget
 
 QUERY_FIELD = "tracking.Event.query"
 QUERY_SCOPE = "system.tracking"
@@ -127,8 +127,16 @@ def events_store(rows: Sequence[EventRow], *, visitor: str, device: int) -> int:
         return len(values)
     for day in {row.day for row in rows}:
         event_partition_ensure(day)
-    with transaction.atomic():
-        _copy(values)
+    try:
+        with transaction.atomic():
+            _copy(values)
+    except IntegrityError:
+        # "no partition of relation found for row": dropped behind this process's back (a restore, a manual purge).
+        partitions_forget()
+        for day in {row.day for row in rows}:
+            event_partition_ensure(day)
+        with transaction.atomic():
+            _copy(values)
     return len(values)
 
 

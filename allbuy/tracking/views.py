@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from allbuy.catalog.selectors import product_ids_existing
 from allbuy.core import clock
@@ -82,9 +82,12 @@ def _same_origin(request: HttpRequest) -> bool:
 
 
 @csrf_exempt
-@require_POST
 def events_batch(request: HttpRequest) -> JsonResponse:
     """Take a batch of behaviour events. Without consent only page views are counted, with no identifier."""
+    if request.method != "POST":
+        response = JsonResponse({"message": "Send events with POST.", "code": "method_not_allowed"}, status=405)
+        response["Allow"] = "POST"
+        return response
     if not _same_origin(request):
         return JsonResponse(
             {"message": "Events are accepted from the shop's own pages only.", "code": "cross_origin"}, status=403
@@ -99,13 +102,16 @@ def events_batch(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"message": "The Content-Length header is not a number.", "code": "malformed_request"}, status=400)
     now = clock.now()
     visitor = request_visitor(request)
-    known = product_ids_existing(ids=product_ids_mentioned(events)) if visitor else frozenset()
-    batch = batch_validate(events, now=now, known_products=known)
-    rows = batch.rows
     if visitor is None:
-        batch.drop("no_consent", sum(1 for row in rows if row.kind != EventKind.PAGE_VIEW))
-        rows = [row for row in rows if row.kind == EventKind.PAGE_VIEW and path_countable(row.path)]
-        batch.drop("unknown_path", sum(1 for row in batch.rows if row.kind == EventKind.PAGE_VIEW) - len(rows))
+        # Without consent only page views are read at all: everything else is dropped unread.
+        page_views = [raw for raw in events if isinstance(raw, dict) and raw.get("type") == "page_view"]
+        batch = batch_validate(page_views, now=now, known_products=frozenset())
+        batch.drop("no_consent", len(events) - len(page_views))
+        rows = [row for row in batch.rows if path_countable(row.path)]
+        batch.drop("unknown_path", len(batch.rows) - len(rows))
+    else:
+        batch = batch_validate(events, now=now, known_products=product_ids_existing(ids=product_ids_mentioned(events)))
+        rows = batch.rows
     # Floods are cut per visitor, or per address for anonymous counting (held in memory only, never stored).
     granted = events_allowance(visitor=visitor or f"ip:{client_ip(request)}", wanted=len(rows), now=now)
     if granted < len(rows):

@@ -16,7 +16,10 @@ from allbuy.tracking.tests.conftest import consenting, ms, pseudonym
 
 pytestmark = pytest.mark.django_db
 
-IPHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1"
+IPHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko)"
+    " Version/17.0 Mobile/15E148 Safari/604.1"
+)
 
 
 def test_valid_events_are_stored_with_the_pseudonym_device_and_timings(client: Client, watches, post_batch):

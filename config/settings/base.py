@@ -51,6 +51,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: gives every request its id and logs it (no personal data), whatever the middleware below answer.
+    "allbuy.tracking.access_log.AccessLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -180,8 +182,10 @@ LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # request_id: the id of the request being served ("-" outside one), also in its access-log line.
+    "filters": {"request_id": {"()": "allbuy.tracking.access_log.RequestIdFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
@@ -284,6 +288,7 @@ ALLBUY_SITE_URL = env.str("ALLBUY_SITE_URL", default="http://127.0.0.1:8000")
 CELERY_BEAT_SCHEDULE = {
     "orders-expire-unpaid": {"task": "allbuy.orders.tasks.orders_unpaid_expire_task", "schedule": 300.0},
     "carts-purge": {"task": "allbuy.cart.tasks.carts_purge_task", "schedule": 86400.0},
+    "access-logs-purge": {"task": "allbuy.tracking.tasks.access_logs_purge_task", "schedule": 86400.0},
 }
 
 # Merchants and carriers may read a shipment's address until this many days after its delivery.
@@ -295,3 +300,10 @@ ALLBUY_VISITOR_ID_DAYS = env.int("ALLBUY_VISITOR_ID_DAYS", default=90)
 ALLBUY_EVENT_RETENTION_DAYS = env.int("ALLBUY_EVENT_RETENTION_DAYS", default=90)
 # Events accepted from one visitor per minute; more are dropped and counted as rate-limited.
 ALLBUY_EVENTS_PER_VISITOR_PER_MINUTE = env.int("ALLBUY_EVENTS_PER_VISITOR_PER_MINUTE", default=600)
+
+# Access logs (allbuy/tracking/access_log.py): one JSON line per request with no personal data (IPv4 /24, IPv6 /48,
+# no query string, no cookies, no User-Agent), in daily files access-YYYY-MM-DD.jsonl (UTC) in this directory that
+# several gunicorn workers append to safely; "-" writes the lines to standard output instead (container platforms),
+# "" turns them off. Files older than ALLBUY_ACCESS_LOG_DAYS days are deleted daily (access_logs_purge).
+ALLBUY_ACCESS_LOG_DIR = env.str("ALLBUY_ACCESS_LOG_DIR", default=str(VAR_DIR / "log"))
+ALLBUY_ACCESS_LOG_DAYS = env.int("ALLBUY_ACCESS_LOG_DAYS", default=30)

@@ -18,6 +18,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
+# No access-log files from tests; the tests of access logs point it at their own tmp_path.
+ALLBUY_ACCESS_LOG_DIR = ""
 # A fixed, test-only master key (version 1); tests that rotate keys build their own keyrings.
 ALLBUY_MASTER_KEY = "1:dGVzdC1vbmx5LW1hc3Rlci1rZXktLS0tLS0tLS0tLS0="
 ALLBUY_MASTER_KEY_AUTOCREATE = False

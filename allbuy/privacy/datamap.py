@@ -216,9 +216,9 @@ DATA_MAP: tuple[PersonalField, ...] = (
             ("step", "user.behavior.browsing_history", "how far you went through checkout"),
             ("device", "user.device", "your device class (phone, tablet or computer), read from your browser's user agent"),
             ("screen", "user.device", "a screen-size bucket (e.g. 481–768 px), never the exact size"),
-            ("ttfb_ms", "system.operations", "how long our server took to answer your page"),
-            ("dom_ready_ms", "system.operations", "how long your page took to become usable"),
-            ("load_ms", "system.operations", "how long your page took to load completely"),
+            ("ttfb_ms", "user.device.performance", "how long our server took to answer your page"),
+            ("dom_ready_ms", "user.device.performance", "how long your page took to become usable"),
+            ("load_ms", "user.device.performance", "how long your page took to load completely"),
         )
     ),
     PersonalField(

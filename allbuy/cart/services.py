@@ -165,7 +165,8 @@ def cart_line_set_quantity(*, cart: Cart, line_id: object, quantity: object, now
     amount = quantity_parse(quantity, allow_zero=True)
     line = _own_line(cart, line_id)
     if amount == 0:
-        return cart_line_remove(cart=cart, line_id=line.pk, now=now)
+        cart_line_remove(cart=cart, line_id=line.pk, now=now)
+        return None
     if amount > line.quantity:
         _stock_check(line.variant, amount)
     line.quantity = amount

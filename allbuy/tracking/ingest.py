@@ -151,7 +151,8 @@ def product_ids_mentioned(events: list[Any]) -> set[int]:
 def _validate_one(raw: Any, *, now: datetime, known_products: Collection[int], default_screen: int, batch: Batch) -> str:
     if not isinstance(raw, dict):
         return "malformed_event"
-    kind = KINDS.get(raw.get("type")) if isinstance(raw.get("type"), str) else None
+    kind_name = raw.get("type")
+    kind = KINDS.get(kind_name) if isinstance(kind_name, str) else None
     if kind is None:
         return "unknown_type"
     occurred_at = _moment(raw.get("ts"), now)
@@ -173,10 +174,12 @@ def _validate_one(raw: Any, *, now: datetime, known_products: Collection[int], d
         if not query:
             return "empty_query"
     if kind == EventKind.CHECKOUT_STEP:
-        step = raw.get("step") if isinstance(raw.get("step"), str) else ""
+        given = raw.get("step")
+        step = given if isinstance(given, str) else ""
         if step not in CHECKOUT_STEPS:
             return "bad_step"
-    timing = raw.get("timing") if isinstance(raw.get("timing"), dict) else {}
+    given_timing = raw.get("timing")
+    timing: dict[str, Any] = given_timing if isinstance(given_timing, dict) else {}
     screen = screen_bucket(raw["screen"]) if "screen" in raw else default_screen
     batch.rows.append(
         EventRow(

@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
@@ -33,7 +34,7 @@ COLUMNS = (
 # Consent
 
 
-def consent_record(*, user: object, choice: Choice, source: str) -> ConsentRecord:
+def consent_record(*, user: Any, choice: Choice, source: str) -> ConsentRecord:
     """Keep a signed-in customer's decision in their consent history."""
     return ConsentRecord.objects.create(
         user=user,
@@ -47,7 +48,7 @@ def consent_record(*, user: object, choice: Choice, source: str) -> ConsentRecor
     )
 
 
-def consent_latest(*, user: object) -> Choice | None:
+def consent_latest(*, user: Any) -> Choice | None:
     """Return the decision in effect for an account, or None when it never decided."""
     row = ConsentRecord.objects.filter(user=user).order_by("-decided_at", "-id").first()
     if row is None:
@@ -56,13 +57,13 @@ def consent_latest(*, user: object) -> Choice | None:
 
 
 @transaction.atomic
-def visitor_link(*, visitor: str, user: object) -> None:
+def visitor_link(*, visitor: str, user: Any) -> None:
     """Link a consenting visitor's pseudonym to the account that signed in with it (once; a later account takes it)."""
     VisitorLink.objects.update_or_create(visitor=visitor, defaults={"user": user, "linked_at": clock.now()})
 
 
 @transaction.atomic
-def visitor_forget(*, visitor: str | None, user: object | None) -> int:
+def visitor_forget(*, visitor: str | None, user: Any | None) -> int:
     """Consent withdrawn: delete the link(s) and every event of the visitor (and of the account's other browsers).
 
     Return how many events were deleted.
@@ -91,23 +92,23 @@ def _encrypted_query(text: str) -> str:
     return encrypt_value(text, subject_id=None, scope=QUERY_SCOPE, field=QUERY_FIELD) if text else ""
 
 
-def _row_values(row: EventRow, *, visitor: str, device: int) -> tuple[object, ...]:
+def _row_values(row: EventRow, *, visitor: str, device: int) -> tuple[Any, ...]:
     return (
         row.day, row.occurred_at, visitor, row.kind, row.product_id, row.path, _encrypted_query(row.query), row.step,
         device, row.screen, row.ttfb_ms, row.dom_ready_ms, row.load_ms,
     )  # fmt: skip
 
 
-def _copy(values: Sequence[tuple[object, ...]]) -> None:
+def _copy(values: Sequence[tuple[Any, ...]]) -> None:
     # COPY is several times faster than INSERT for a batch (shared/perf-notes.md): one round trip, no SQL parsing.
     with connection.cursor() as cursor:
         raw = cursor.cursor  # the psycopg cursor under Django's wrapper
-        with raw.copy(f"COPY tracking_event ({', '.join(COLUMNS)}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+        with raw.copy(f"COPY tracking_event ({', '.join(COLUMNS)}) FROM STDIN") as copy:
             for value in values:
                 copy.write_row(value)
 
 
-def _insert_many(values: Sequence[tuple[object, ...]]) -> None:
+def _insert_many(values: Sequence[tuple[Any, ...]]) -> None:
     placeholders = ", ".join(["%s"] * len(COLUMNS))
     with connection.cursor() as cursor:
         cursor.executemany(

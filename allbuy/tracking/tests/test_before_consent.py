@@ -1,5 +1,7 @@
 """Before consent no non-essential cookie is set and no identifier is stored: every Set-Cookie of every page, read."""
 
+from typing import Any
+
 import pytest
 from django.test import Client
 
@@ -37,7 +39,7 @@ def _pages(watches) -> list[str]:
 
 @pytest.mark.parametrize("gpc", [False, True], ids=["no-gpc", "gpc"])
 def test_no_tracking_cookie_and_no_identifier_on_any_page(client: Client, watches, gpc):
-    headers = {"HTTP_SEC_GPC": "1"} if gpc else {}
+    headers: dict[str, Any] = {"HTTP_SEC_GPC": "1"} if gpc else {}
     seen: dict[str, set[str]] = {}
     for url in _pages(watches):
         response = client.get(url, **headers)
@@ -58,7 +60,7 @@ def test_beacons_before_consent_store_no_identifier(client: Client, watches, gpc
     from allbuy.tracking.models import PageViewCount
     from allbuy.tracking.tests.conftest import ms
 
-    headers = {"HTTP_SEC_GPC": "1"} if gpc else {}
+    headers: dict[str, Any] = {"HTTP_SEC_GPC": "1"} if gpc else {}
     now = ms(clock.now())
     response = post_batch(
         [

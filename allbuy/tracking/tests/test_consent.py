@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 from http.cookies import SimpleCookie
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -21,7 +22,7 @@ from allbuy.tracking.tests.conftest import PASSWORD, VISITOR_ID, choice, consent
 
 pytestmark = pytest.mark.django_db
 
-GPC = {"HTTP_SEC_GPC": "1"}
+GPC: dict[str, Any] = {"HTTP_SEC_GPC": "1"}
 
 
 def _cookie(response, name):  # the Set-Cookie morsel of `name`, or None

@@ -26,6 +26,8 @@ from allbuy.privacy.selectors import (
     policy_document_get,
     policy_history,
 )
+from allbuy.tracking.consent import request_consent
+from allbuy.tracking.selectors import tracking_export, tracking_overview
 
 
 @require_safe
@@ -78,6 +80,9 @@ def my_privacy(request: HttpRequest) -> HttpResponse:
         "log_rows": access_log_details(log_rows, subject_id=user.subject_id),
         "grants": shipping_grants_for(subject_id=user.subject_id, now=clock.now()),
         "grant_days": settings.ALLBUY_SHIPPING_GRANT_DAYS_AFTER_DELIVERY,
+        "tracking": tracking_overview(user=user),
+        "consent": request_consent(request),
+        "event_days": settings.ALLBUY_EVENT_RETENTION_DAYS,
     }
     return render(request, "privacy/my_privacy.html", context)
 
@@ -86,7 +91,9 @@ def my_privacy(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_safe
 def my_privacy_download(request: HttpRequest) -> HttpResponse:
-    export = subject_data_export(subject=cast(User, request.user).subject)
+    user = cast(User, request.user)
+    export = subject_data_export(subject=user.subject)
+    export["tracking"] = tracking_export(user=user)
     response = HttpResponse(
         json.dumps(export, indent=2, sort_keys=True, ensure_ascii=False), content_type="application/json; charset=utf-8"
     )

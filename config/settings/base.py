@@ -63,6 +63,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Sets the consent and visitor-id cookies that this request's decisions imply.
+    "allbuy.tracking.cookies.ConsentMiddleware",
     # Last, as django-axes requires: turns a lockout into its response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -288,7 +290,19 @@ ALLBUY_SITE_URL = env.str("ALLBUY_SITE_URL", default="http://127.0.0.1:8000")
 CELERY_BEAT_SCHEDULE = {
     "orders-expire-unpaid": {"task": "allbuy.orders.tasks.orders_unpaid_expire_task", "schedule": 300.0},
     "carts-purge": {"task": "allbuy.cart.tasks.carts_purge_task", "schedule": 86400.0},
+    "recommendations-incremental": {
+        "task": "allbuy.personalisation.tasks.recommendations_rebuild_task",
+        "schedule": 600.0,
+        "kwargs": {"full": False},
+    },
+    "recommendations-full": {
+        "task": "allbuy.personalisation.tasks.recommendations_rebuild_task",
+        "schedule": 86400.0,
+        "kwargs": {"full": True},
+    },
     "access-logs-purge": {"task": "allbuy.tracking.tasks.access_logs_purge_task", "schedule": 86400.0},
+    # Also creates the next days' event partitions on PostgreSQL ahead of time.
+    "events-purge": {"task": "allbuy.tracking.tasks.events_purge_task", "schedule": 86400.0},
 }
 
 # Merchants and carriers may read a shipment's address until this many days after its delivery.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -184,8 +185,8 @@ def product_featured(*, limit: int = 8) -> list[Product]:
     return list(_with_card_data(Product.objects.filter(is_active=True, is_featured=True)).order_by("name")[:limit])
 
 
-def product_related(*, product: Product, limit: int = 4) -> list[Product]:
-    """Return other active products of the same category, then of the same parent category."""
+def _related_ranked(product: Product) -> QuerySet[Product]:
+    """Other active products of the same category, then of the same parent category, featured first."""
     qs = Product.objects.filter(is_active=True).exclude(pk=product.pk)
     same = Q(category_id=product.category_id)
     if product.category.parent_id:
@@ -193,7 +194,64 @@ def product_related(*, product: Product, limit: int = 4) -> list[Product]:
     else:
         qs = qs.filter(same)
     ranked = qs.annotate(same_category=Case(When(same, then=Value(0)), default=Value(1), output_field=IntegerField()))
-    return list(_with_card_data(ranked).order_by("same_category", "-is_featured", "name")[:limit])
+    return ranked.order_by("same_category", "-is_featured", "name")
+
+
+def product_related(*, product: Product, limit: int = 4) -> list[Product]:
+    """Return other active products of the same category, then of the same parent category."""
+    return list(_with_card_data(_related_ranked(product))[:limit])
+
+
+def product_cards(*, ids: Sequence[int]) -> list[Product]:
+    """Return the active products among `ids` with their card data, in the order of `ids` (two queries, none for no ids)."""
+    wanted = list(dict.fromkeys(ids))
+    if not wanted:
+        return []
+    by_id = {p.pk: p for p in _with_card_data(Product.objects.filter(pk__in=wanted, is_active=True)).order_by()}
+    return [by_id[pk] for pk in wanted if pk in by_id]
+
+
+def product_related_with_cards(*, product: Product, ids: Sequence[int], limit: int = 4) -> tuple[list[Product], list[Product]]:
+    """Return up to `limit` related products other than `ids`, and the cards of `ids` (active ones, in their order).
+
+    Read together in the two queries `product_related` alone costs, however many `ids`.
+    """
+    wanted = list(dict.fromkeys(ids))
+    if not wanted:
+        return product_related(product=product, limit=limit), []
+    related = _related_ranked(product).exclude(pk__in=wanted).values("pk")[:limit]
+    same = Q(category_id=product.category_id)
+    rows = list(
+        _with_card_data(Product.objects.filter(Q(pk__in=wanted, is_active=True) | Q(pk__in=related)))
+        .annotate(same_category=Case(When(same, then=Value(0)), default=Value(1), output_field=IntegerField()))
+        .order_by("same_category", "-is_featured", "name")  # product_related's order
+    )
+    by_id = {p.pk: p for p in rows}
+    cards = set(wanted)
+    return [p for p in rows if p.pk not in cards], [by_id[pk] for pk in wanted if pk in by_id]
+
+
+def product_category_ids(*, ids: Sequence[int]) -> QuerySet[Product, int]:
+    """Return the categories of the products `ids`, lazily: meant to be used inside another query."""
+    return Product.objects.filter(pk__in=ids).order_by().values_list("category_id", flat=True)
+
+
+def product_alike_ids(*, ids: Sequence[int], exclude: Sequence[int] = (), limit: int = 8) -> list[int]:
+    """Return active products of the categories of `ids`, then of their sibling categories, featured first (one query).
+
+    The catalog's own notion of "alike", for when nothing is known about what shoppers do.
+    """
+    seen = Product.objects.filter(pk__in=ids).order_by()
+    categories = seen.values("category_id")
+    same = Q(category_id__in=categories)
+    siblings = Q(category__parent_id__in=seen.filter(category__parent__isnull=False).values("category__parent_id"))
+    ranked = (
+        Product.objects.filter(same | siblings, is_active=True)
+        .exclude(pk__in=[*ids, *exclude])
+        .annotate(same_category=Case(When(same, then=Value(0)), default=Value(1), output_field=IntegerField()))
+        .order_by("same_category", "-is_featured", "name")
+    )
+    return list(ranked.values_list("pk", flat=True)[:limit])
 
 
 def product_detail(*, slug: str) -> Product:

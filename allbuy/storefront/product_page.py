@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -10,9 +11,11 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from allbuy.catalog.models import Product
-from allbuy.catalog.selectors import product_detail, product_related
+from allbuy.catalog.selectors import product_detail, product_related_with_cards
 from allbuy.deals.models import Deal
 from allbuy.deals.selectors import deals_current_for_products
+from allbuy.personalisation.models import SimilarityKind
+from allbuy.personalisation.selectors import neighbours_for
 from allbuy.storefront.deal_cards import cards_with_deals, variant_deals
 from allbuy.storefront.rendering import RenderedPage
 from allbuy.storefront.specs import spec_groups, spec_highlights
@@ -52,19 +55,53 @@ def variant_panel_render(*, slug: str, selection: VariantRequest, now: datetime)
     return RenderedPage(title=product.name, body=render_to_string("storefront/_variant_panel.html", context), url=context["url"])
 
 
+@dataclass(frozen=True)
+class CardSection:
+    slug: str  # its heading's id is "<slug>-title"
+    title: str
+    products: list[Product]
+
+
+# What other shoppers did, in the order the page shows it.
+NEIGHBOUR_SECTIONS = (
+    (SimilarityKind.BOUGHT, "bought-together", "Bought together"),
+    (SimilarityKind.VIEWED, "also-viewed", "Customers also viewed"),
+)
+NEIGHBOUR_CARDS = 8
+
+
+def _product_cards(product: Product) -> tuple[list[Product], list[CardSection]]:
+    """Return the related products and the sections of similar ones (empty sections left out).
+
+    Three queries, however many there are: the similar products' ids, then every card of every list together.
+    "You may also like" leaves out what the sections show, so no card appears twice.
+    """
+    neighbours = neighbours_for(product_id=product.pk, limit=NEIGHBOUR_CARDS)
+    wanted = [pk for kind, _, _ in NEIGHBOUR_SECTIONS for pk in neighbours.get(kind, [])]
+    related, cards = product_related_with_cards(product=product, ids=wanted)
+    by_id = {card.pk: card for card in cards}
+    sections = [
+        CardSection(slug=slug, title=title, products=[by_id[pk] for pk in neighbours.get(kind, []) if pk in by_id])
+        for kind, slug, title in NEIGHBOUR_SECTIONS
+    ]
+    return related, [section for section in sections if section.products]
+
+
 def product_render(*, slug: str, selection: VariantRequest, origin: str, now: datetime) -> RenderedPage:
     """Return the whole product page priced at `now`; `origin` (scheme and host) makes the structured data's URLs absolute."""
     product = product_detail(slug=slug)
-    related = product_related(product=product)
-    # One query for the deals of this product and of the related cards.
-    deals = deals_current_for_products(product_ids=[product.pk, *(p.pk for p in related)], now=now)
-    cards_with_deals(related, now, deals)
+    related, recommendations = _product_cards(product)
+    shown = [*related, *(card for section in recommendations for card in section.products)]
+    # One query for the deals of this product and of every card.
+    deals = deals_current_for_products(product_ids=[product.pk, *{p.pk for p in shown}], now=now)
+    cards_with_deals(shown, now, deals)
     context = _variant_context(product, selection, deals, now)
     variant = context["variant"]
     deal = context["deal"] if context["deal"] is not None and context["deal"].live else None
     context["specs"] = spec_groups(product.specs)
     context["highlights"] = spec_highlights(context["specs"])
     context["related"] = related
+    context["recommendations"] = recommendations
     json_ld = product_json_ld(
         product=product,
         variant=variant,

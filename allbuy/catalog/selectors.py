@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -267,3 +267,11 @@ def product_detail(*, slug: str) -> Product:
         )
     except Product.DoesNotExist:
         raise ProductNotFound(f"There is no product '{slug[:80]}'.") from None
+
+
+def product_ids_existing(*, ids: Iterable[int]) -> frozenset[int]:
+    """Return which of `ids` are products of the catalog (active or not), in one query; none asked, no query."""
+    wanted = list(ids)
+    if not wanted:
+        return frozenset()
+    return frozenset(Product.objects.filter(pk__in=wanted).values_list("pk", flat=True))

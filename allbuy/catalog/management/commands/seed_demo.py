@@ -12,6 +12,7 @@ from allbuy.catalog.demo import demo_catalog_seed
 from allbuy.core import clock
 from allbuy.deals.demo import demo_offers_seed
 from allbuy.fulfilment.demo import demo_marketplace_seed
+from allbuy.personalisation.demo import demo_browsing_seed
 
 
 class Command(BaseCommand):
@@ -30,8 +31,11 @@ class Command(BaseCommand):
         offers = demo_offers_seed(now=clock.now())
         marketplace = demo_marketplace_seed()
         customer = "demo customer created" if demo_customer_seed() else "demo customer kept"
+        browsing = demo_browsing_seed()
+        recommendations = f"demo browsing: {browsing.line()}" if browsing else "demo browsing kept"
         if not quiet and options.get("verbosity", 1) > 0:
             elapsed = time.perf_counter() - started
             self.stdout.write(
-                f"{report.summary()}; {offers.summary()}; {customer} ({DEMO_EMAIL}); {marketplace.summary()} in {elapsed:.1f} s."
+                f"{report.summary()}; {offers.summary()}; {customer} ({DEMO_EMAIL}); {marketplace.summary()}; "
+                f"{recommendations} in {elapsed:.1f} s."
             )

@@ -7,7 +7,8 @@ the write transaction opens, so the write lock is held only for the writes.
 
 Event ids are the order of insertion. On PostgreSQL an event whose transaction commits after a later id was read
 would be missed by the incremental rebuild; tracking inserts in short transactions, and the daily full rebuild
-counts it anyway.
+counts it anyway. Likewise a product put back on sale regains its own list, and its place in the others', at the
+next full rebuild (a product taken off sale leaves every list at the next rebuild of either kind).
 """
 
 from __future__ import annotations

@@ -32,7 +32,11 @@ from allbuy.tracking.selectors import tracking_export, tracking_overview
 
 @require_safe
 def policy(request: HttpRequest) -> HttpResponse:
-    context = {"document": policy_document_current(), "tables": policy_tables()}
+    context = {
+        "document": policy_document_current(),
+        "tables": policy_tables(),
+        "access_log_days": settings.ALLBUY_ACCESS_LOG_DAYS,
+    }
     return render(request, "privacy/policy.html", context)
 
 

@@ -4,6 +4,14 @@ A line holds the time, a request id, method, path (never the query string, which
 email address), the matched route, status, duration, size, the client's network (IPv4 /24, IPv6 /48), the device
 class and whether a customer was signed in, and nothing else: no cookies, no User-Agent, no Referer, no user id.
 
+The path is logged with every value its URL pattern captures replaced by `{name}` (`/orders/{number}/`,
+`/accounts/confirm-email/{key}/`), except the public catalog identifiers in `PUBLIC_URL_KWARGS`: order numbers,
+confirmation and reset keys, cart ids and shipment ids are secrets or link a line to a person. The captures are
+found by resolving the path again as Django does, so a request that never reached its view (an APPEND_SLASH
+redirect, a lockout) is redacted too. A path no pattern matches (a 404) is logged as is only when it is short,
+with any token-like segment (20+ characters mixing letters and digits) replaced by `{token}` and any segment
+holding an `@` by `{email}`.
+
 Lines go to `access-YYYY-MM-DD.jsonl` (UTC day) in `ALLBUY_ACCESS_LOG_DIR`, or to standard output with `-`.
 The file writer is written by hand because no library does what gunicorn needs: several worker *processes*
 append to the same daily file (logging's TimedRotatingFileHandler renames files under the other processes' feet
@@ -12,7 +20,9 @@ and loses or mixes lines). Here each process opens the day's file with O_APPEND 
 is ever renamed. Retention is a separate job (`access_logs_purge`) that deletes whole days.
 
 Every request gets an id (`request.request_id`, the `X-Request-ID` response header, and `request_id` on every
-application log record emitted while it is served, through `RequestIdFilter`).
+application log record emitted while it is served, through `RequestIdFilter`). An incoming `X-Request-ID` is kept
+only behind a proxy (`ALLBUY_TRUSTED_PROXIES` > 0), which sets it; without one the header comes from the client,
+who could write anything (a name) into the log with it, so a new id is made.
 """
 
 from __future__ import annotations
@@ -33,6 +43,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.http import HttpRequest, HttpResponseBase
+from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, get_urlconf
 from django.utils.functional import empty
 
 from allbuy.core import clock
@@ -47,6 +58,11 @@ FILE_PATTERN = re.compile(r"^access-(\d{4}-\d{2}-\d{2})\.jsonl$")
 REQUEST_ID_PATTERN = re.compile(r"[A-Za-z0-9._-]{8,64}")
 _IPV4_NETWORK_MASK = ~0xFF & 0xFFFFFFFF  # keep /24
 _IPV6_NETWORK_MASK = ~((1 << 80) - 1) & ((1 << 128) - 1)  # keep /48
+
+# URL captures logged as they are: public catalog identifiers (product, category and brand slugs; policy versions).
+PUBLIC_URL_KWARGS = frozenset({"slug", "version"})
+UNMATCHED_PATH_MAX = 100  # a longer path that matches no pattern is logged as "/<first segment>/{long}"
+_TOKEN_MIN_LENGTH = 20
 
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("allbuy_request_id", default="-")
 
@@ -65,11 +81,121 @@ def ip_truncate(address: str) -> str:
 
 
 def request_id_for(request: HttpRequest) -> str:
-    """Return the incoming X-Request-ID when it looks like an id (8–64 of A-Z a-z 0-9 . _ -), else a new one."""
-    incoming = request.META.get("HTTP_X_REQUEST_ID", "")
-    if incoming and REQUEST_ID_PATTERN.fullmatch(incoming):
-        return incoming
+    """Return the incoming X-Request-ID when a trusted proxy set it and it looks like an id, else a new one.
+
+    Only with `ALLBUY_TRUSTED_PROXIES` > 0 (a proxy in front sets the header) and only 8–64 of A-Z a-z 0-9 . _ -;
+    without a proxy the header is the client's own text, which must not reach the log.
+    """
+    if int(getattr(settings, "ALLBUY_TRUSTED_PROXIES", 0)) > 0:
+        incoming = request.META.get("HTTP_X_REQUEST_ID", "")
+        if incoming and REQUEST_ID_PATTERN.fullmatch(incoming):
+            return incoming
     return uuid.uuid4().hex
+
+
+class _Unmappable(Exception):
+    """The captures of a pattern that matched could not be located in the path (never expected)."""
+
+
+Capture = tuple[str, int, int]  # the capture's name ("arg" for an unnamed group), start and end in the path
+
+
+def _group_spans(pattern: object, path: str, consumed: int, offset: int) -> list[Capture]:
+    """Where the groups of `pattern`, which matched the first `consumed` characters of `path`, lie."""
+    regex = getattr(pattern, "regex", None)
+    if regex is None or regex.groups == 0:
+        return []
+    found = regex.search(path)  # RoutePattern and most RegexPatterns; endpoint regexes ending in $ use fullmatch
+    if found is None or found.end() != consumed:
+        found = regex.fullmatch(path)
+    if found is None or found.end() != consumed:
+        raise _Unmappable
+    if regex.groupindex:  # as Django does: with named groups, unnamed ones are not captures
+        groups = [(name, index) for name, index in regex.groupindex.items()]
+    else:
+        groups = [("arg", index) for index in range(1, regex.groups + 1)]
+    spans = []
+    for name, index in groups:
+        start, end = found.span(index)
+        if start < end:  # (-1, -1) for a group that took no part; an empty capture hides nothing
+            spans.append((name, offset + start, offset + end))
+    return spans
+
+
+def _captures(entry: URLPattern | URLResolver, path: str, offset: int = 0) -> list[Capture] | None:
+    """The captures made resolving `path` through `entry` exactly as Django resolves it, or None if nothing matches."""
+    matched = entry.pattern.match(path)
+    if not matched:
+        return None
+    rest = matched[0]
+    consumed = len(path) - len(rest)
+    here = _group_spans(entry.pattern, path, consumed, offset)
+    if isinstance(entry, URLPattern):
+        return here
+    for sub in entry.url_patterns:
+        below = _captures(sub, rest, offset + consumed)
+        if below is not None:
+            return here + below
+    return None
+
+
+def _redact(path: str, captures: list[Capture]) -> str:
+    """`path` with every capture not in PUBLIC_URL_KWARGS replaced by `{name}` (overlapping ones merged)."""
+    hidden = sorted((start, end, name) for name, start, end in captures if name not in PUBLIC_URL_KWARGS)
+    merged: list[tuple[int, int, str]] = []
+    for start, end, name in hidden:
+        if merged and start < merged[-1][1]:  # nested or overlapping groups: one placeholder for both
+            first_start, first_end, first_name = merged[-1]
+            merged[-1] = (first_start, max(first_end, end), first_name)
+        else:
+            merged.append((start, end, name))
+    parts, position = [], 0
+    for start, end, name in merged:
+        parts += [path[position:start], "{" + name + "}"]
+        position = end
+    parts.append(path[position:])
+    return "".join(parts)
+
+
+def _segment_mask(segment: str) -> str:
+    if "@" in segment:
+        return "{email}"
+    if len(segment) >= _TOKEN_MIN_LENGTH and any(c.isdigit() for c in segment) and any(c.isalpha() for c in segment):
+        return "{token}"
+    return segment
+
+
+def _unmatched(path: str) -> str:
+    """A path no URL pattern matches: token-like and email segments masked, and only its start if it is long."""
+    segments = [_segment_mask(segment) for segment in path.split("/")]
+    masked = "/".join(segments)
+    if len(masked) <= UNMATCHED_PATH_MAX:
+        return masked
+    first = segments[1] if len(segments) > 1 else ""
+    return f"/{first}/{{long}}" if first and len(first) <= 32 else "/{long}"
+
+
+def path_for_log(request: HttpRequest) -> str:
+    """The request's path as the access log writes it: captured URL values replaced by `{name}`, see the module."""
+    path_info = request.path_info
+    prefix = request.path[: len(request.path) - len(path_info)] if request.path.endswith(path_info) else ""
+    match = request.resolver_match
+    if match is not None and not match.args and PUBLIC_URL_KWARGS.issuperset(match.kwargs):
+        return request.path  # nothing to hide (most pages): no second resolve
+    resolver = get_resolver(getattr(request, "urlconf", None) or get_urlconf())
+    try:
+        captures = _captures(resolver, path_info)
+        if captures is None and not path_info.endswith("/"):  # what CommonMiddleware redirects to
+            captures = _captures(resolver, path_info + "/")
+            if captures is not None:
+                captures = [(n, s, min(e, len(path_info))) for n, s, e in captures if s < len(path_info)]
+    except (_Unmappable, Resolver404):
+        captures = None
+    if captures is not None:
+        return prefix + _redact(path_info, captures)
+    if match is not None:  # matched, but its captures cannot be placed: the route names them without their values
+        return "/" + match.route
+    return _unmatched(request.path)
 
 
 def current_request_id() -> str:
@@ -157,7 +283,8 @@ def _authenticated(request: HttpRequest) -> bool:
 class AccessLogMiddleware:
     """First in MIDDLEWARE: gives each request its id and writes its access-log line, 500s included.
 
-    Per request: one clock read, one `json.dumps`, one write; no query (see `_authenticated`).
+    Per request: one clock read, one `json.dumps`, one write; no query (see `_authenticated`). A second URL
+    resolve only for the paths that capture something to hide or match nothing (see `path_for_log`).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
@@ -196,7 +323,7 @@ class AccessLogMiddleware:
             "ts": at.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
             "request_id": request_id,
             "method": request.method,
-            "path": request.path,  # never the query string or the full URL
+            "path": path_for_log(request),  # never the query string; captured ids and keys as {name}
             "route": match.view_name if match is not None else "",
             "status": response.status_code,
             "duration_ms": round(seconds * 1000, 1),

@@ -231,9 +231,14 @@ def test_an_unknown_page_is_logged_with_no_route(client, log_dir, fixed_clock):
 # --- Request ids -----------------------------------------------------------------------------------------------------
 
 
+@pytest.fixture
+def behind_a_proxy(settings):
+    settings.ALLBUY_TRUSTED_PROXIES = 1
+
+
 @pytest.mark.django_db
 @pytest.mark.urls(TEST_URLS)
-def test_a_valid_incoming_request_id_is_echoed_and_logged(client, log_dir, fixed_clock):
+def test_a_valid_incoming_request_id_is_echoed_and_logged(client, log_dir, fixed_clock, behind_a_proxy):
     response = client.get("/ok/", HTTP_X_REQUEST_ID="edge-7f3a.9_b2")
 
     assert response["X-Request-ID"] == "edge-7f3a.9_b2"
@@ -244,13 +249,31 @@ def test_a_valid_incoming_request_id_is_echoed_and_logged(client, log_dir, fixed
 @pytest.mark.django_db
 @pytest.mark.urls(TEST_URLS)
 @pytest.mark.parametrize("incoming", ["short", "has space in it", "x" * 65, "alice@example.com", "abcdefgh\n", "ünïcödé-id"])
-def test_an_invalid_incoming_request_id_is_replaced(client, log_dir, fixed_clock, incoming):
+def test_an_invalid_incoming_request_id_is_replaced(client, log_dir, fixed_clock, behind_a_proxy, incoming):
     response = client.get("/ok/", HTTP_X_REQUEST_ID=incoming)
 
     replaced = response["X-Request-ID"]
     assert replaced != incoming
     assert len(replaced) == 32
     int(replaced, 16)  # a uuid4 hex
+    assert _lines(log_dir)[0]["request_id"] == replaced
+
+
+@pytest.mark.django_db
+@pytest.mark.urls(TEST_URLS)
+@pytest.mark.parametrize("incoming", ["Ada-Lovelace", "edge-7f3a.9_b2"])
+def test_without_a_proxy_an_incoming_request_id_is_never_trusted(client, log_dir, fixed_clock, settings, incoming):
+    # given no proxy in front: X-Request-ID is whatever the client wrote, a name for instance
+    settings.ALLBUY_TRUSTED_PROXIES = 0
+
+    response = client.get("/ok/", HTTP_X_REQUEST_ID=incoming)
+
+    replaced = response["X-Request-ID"]
+    assert len(replaced) == 32
+    int(replaced, 16)  # a uuid4 hex of our own
+    assert response.content.startswith(f"id={replaced} ".encode())
+    raw = (log_dir / "access-2031-04-05.jsonl").read_text(encoding="utf-8")
+    assert incoming not in raw
     assert _lines(log_dir)[0]["request_id"] == replaced
 
 
@@ -263,7 +286,7 @@ def test_each_request_gets_its_own_id(client, fixed_clock):
 
 @pytest.mark.django_db
 @pytest.mark.urls(TEST_URLS)
-def test_application_log_records_carry_the_request_id(client, fixed_clock):
+def test_application_log_records_carry_the_request_id(client, fixed_clock, behind_a_proxy):
     records: list[logging.LogRecord] = []
 
     class Keep(logging.Handler):
@@ -286,6 +309,79 @@ def test_application_log_records_carry_the_request_id(client, fixed_clock):
         ("outside any request", "-"),
     ]
     assert current_request_id() == "-"
+
+
+# --- Paths: captured ids and keys as {name}, catalog slugs kept -------------------------------------------------------
+
+
+def _logged_path(log_dir) -> str:
+    [line] = _lines(log_dir)
+    return line["path"]
+
+
+@pytest.mark.django_db
+def test_an_email_confirmation_key_is_not_logged(client, log_dir, fixed_clock):
+    key = "MTI:1tQv7x:Xk3p9Lw2RzA0bCdEfGhIjKlMnOp"
+
+    client.get(f"/accounts/confirm-email/{key}/")
+
+    assert _logged_path(log_dir) == "/accounts/confirm-email/{key}/"
+    assert key not in (log_dir / "access-2031-04-05.jsonl").read_text(encoding="utf-8")
+
+
+@pytest.mark.django_db
+def test_a_password_reset_key_is_not_logged(client, log_dir, fixed_clock):
+    # uidb36 "a" also appears in the fixed parts of the path, which stay as they are
+    client.get("/accounts/password/reset/key/a-c8x2kq-0a1b2c3d4e5f60718293/")
+
+    assert _logged_path(log_dir) == "/accounts/password/reset/key/{uidb36}-{key}/"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("path", "logged"),
+    [
+        ("/orders/ABX3K9P2M7QW/", "/orders/{number}/"),
+        ("/orders/ABX3K9P2M7QW/cancel/", "/orders/{number}/cancel/"),
+        ("/orders/ABX3K9P2M7QW", "/orders/{number}"),  # redirected by APPEND_SLASH before any view is chosen
+        ("/merchant/shipments/0b7f6e1c-3c1e-4c5e-9a0d-1f2e3d4c5b6a/slip/", "/merchant/shipments/{public_id}/slip/"),
+        ("/api/carrier/shipments/0b7f6e1c-3c1e-4c5e-9a0d-1f2e3d4c5b6a", "/api/carrier/shipments/{public_id}"),
+        ("/api/carts/5f2b9c/lines/3", "/api/carts/{cart_id}/lines/{line_id}"),
+    ],
+)
+def test_order_numbers_and_other_ids_are_not_logged(client, log_dir, fixed_clock, path, logged):
+    client.get(path)
+
+    assert _logged_path(log_dir) == logged
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path",
+    ["/products/iphone-15-pro-max-256gb/", "/categories/phones/", "/brands/acme/", "/api/products/iphone-15-pro-max-256gb"],
+)
+def test_catalog_slugs_are_kept(client, log_dir, fixed_clock, path):
+    client.get(path)
+
+    assert _logged_path(log_dir) == path
+
+
+@pytest.mark.django_db
+@pytest.mark.urls(TEST_URLS)
+@pytest.mark.parametrize(
+    ("path", "logged"),
+    [
+        ("/nowhere/", "/nowhere/"),
+        ("/reset/0a1b2c3d4e5f60718293aa/", "/reset/{token}/"),
+        ("/to/alice@example.com", "/to/{email}"),
+        ("/wp-admin/" + "x/" * 60, "/wp-admin/{long}"),
+    ],
+)
+def test_an_unknown_path_is_logged_only_when_short_and_without_tokens(client, log_dir, fixed_clock, path, logged):
+    response = client.get(path)
+
+    assert response.status_code == 404
+    assert _logged_path(log_dir) == logged
 
 
 # --- Files: the UTC day, standard output, off --------------------------------------------------------------------------

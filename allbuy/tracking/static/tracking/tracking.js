@@ -83,6 +83,18 @@
     }, 0);
   }
 
+  // The banner's buttons post through htmx, and the answer deletes the banner. A refused post (403 when the form's
+  // CSRF token no longer matches, 400) saved nothing, yet the site's htmx config swaps 4xx answers: the banner would
+  // vanish as if the choice were made. Keep it, and open the cookie settings, whose fresh form can save the choice.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    if (!target || target.id !== "consent-banner" || status < 400 || status >= 500) return;
+    event.detail.shouldSwap = false;
+    var choose = target.querySelector("a[href^='/privacy/cookies']");
+    window.location.assign(choose ? choose.href : "/privacy/cookies");
+  });
+
   // A consent decision taken on this page (the banner's buttons, through htmx) applies from the next page on.
   document.addEventListener("visibilitychange", function () { if (document.visibilityState === "hidden") flush(); });
   window.addEventListener("pagehide", flush);

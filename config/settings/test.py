@@ -13,6 +13,9 @@ CACHES = {
 }
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = "memory://"
+# Never the folder `make run` and `make bench` collect into: a collectstatic running beside the tests would pull files
+# from under WhiteNoise's index. Nothing is collected here (the test runs serve static files through the finders).
+STATIC_ROOT = VAR_DIR / "test-staticfiles"  # noqa: F405
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -11,26 +11,14 @@ from django.test.utils import CaptureQueriesContext
 
 from allbuy.core import clock
 from allbuy.personalisation.models import Popularity
-from allbuy.personalisation.tests.wearables import Shop, shop_build, viewed
+from allbuy.personalisation.tests.wearables import viewed
 from allbuy.tracking.consent import CONSENT_COOKIE, VISITOR_COOKIE, Choice, visitor_pseudonym
-from allbuy.tracking.partitions import partitions_forget
 
 pytestmark = pytest.mark.django_db
 
 SECTION = re.compile(r'<section class="section container" aria-labelledby="recommended-title">.*?</section>', re.S)
 TITLE = re.compile(r'<h2 id="recommended-title">([^<]*)</h2>')
 CARD_NAME = re.compile(r'<a class="card-link" href="[^"]*">([^<]*)</a>')
-
-
-@pytest.fixture(autouse=True)
-def _partitions_forgotten():
-    # Partitions made in a rolled-back test are gone: the next test must create them again.
-    partitions_forget()
-
-
-@pytest.fixture
-def shop() -> Shop:
-    return shop_build()
 
 
 def choice(*, personalisation: bool = True) -> Choice:

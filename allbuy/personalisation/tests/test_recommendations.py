@@ -14,25 +14,13 @@ from allbuy.personalisation.selectors import (
     recommended_for,
     recommended_for_products,
 )
-from allbuy.personalisation.tests.wearables import Shop, category, product, shop_build
+from allbuy.personalisation.tests.wearables import category, product
 from allbuy.personalisation.tests.wearables import viewed as viewed_by
-from allbuy.tracking.partitions import partitions_forget
 
 pytestmark = pytest.mark.django_db
 
 NOW = datetime(2026, 12, 10, 12, 0, tzinfo=UTC)
 VISITOR = "c" * 32
-
-
-@pytest.fixture(autouse=True)
-def _partitions_forgotten():
-    # Partitions made in a rolled-back test are gone: the next test must create them again.
-    partitions_forget()
-
-
-@pytest.fixture
-def shop() -> Shop:
-    return shop_build()
 
 
 def viewed(products: list[Product], *, visitor: str = VISITOR, now: datetime = NOW) -> None:

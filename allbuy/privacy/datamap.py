@@ -339,6 +339,30 @@ EGRESS: tuple[Egress, ...] = (
 )  # fmt: skip
 
 
+@dataclass(frozen=True)
+class Cookie:
+    """A cookie the shop sets. Tests fail when a response sets one that is not declared here."""
+
+    name: str
+    group: str  # "strictly necessary", or the consent group it needs: analytics, personalisation, marketing
+    purpose: str
+    lifetime: str
+
+
+COOKIES: tuple[Cookie, ...] = (
+    Cookie("csrftoken", "strictly necessary", "protects your forms against forgery by other sites", "1 year"),
+    Cookie("sessionid", "strictly necessary", "keeps you signed in and remembers your cart", "2 weeks"),
+    Cookie("messages", "strictly necessary", "carries a one-time notice (such as “added to your cart”) to the next page", "until shown"),
+    Cookie("allbuy_consent", "strictly necessary", "remembers the choice you made about the groups below", "180 days"),
+    Cookie(
+        "allbuy_vid", "analytics or personalisation",
+        "a random visitor id that links the pages you view here; we store only a keyed hash of it",
+        f"{settings.ALLBUY_VISITOR_ID_DAYS} days, deleted at once when you withdraw consent",
+    ),
+)  # fmt: skip
+COOKIE_NAMES = frozenset(cookie.name for cookie in COOKIES)
+
+
 def egress_items_for(recipient: Recipient) -> frozenset[str]:
     """Return every item declared to leave AllBuy for `recipient`."""
     return frozenset(item for egress in EGRESS if egress.recipient == recipient for item in egress.items)

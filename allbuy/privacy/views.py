@@ -17,6 +17,7 @@ from allbuy.accounts.models import User
 from allbuy.core import clock
 from allbuy.core.errors import NotFound
 from allbuy.fulfilment.selectors import access_log_details, shipping_grants_for
+from allbuy.privacy.datamap import COOKIES
 from allbuy.privacy.export import subject_data_export
 from allbuy.privacy.policy import policy_acknowledge, policy_tables
 from allbuy.privacy.selectors import (
@@ -36,6 +37,7 @@ def policy(request: HttpRequest) -> HttpResponse:
         "document": policy_document_current(),
         "tables": policy_tables(),
         "access_log_days": settings.ALLBUY_ACCESS_LOG_DAYS,
+        "cookies": COOKIES,
     }
     return render(request, "privacy/policy.html", context)
 

@@ -13,7 +13,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
-from allbuy.catalog.selectors import product_ids_existing
 from allbuy.core import clock
 from allbuy.core.http import see_other
 from allbuy.core.net import client_ip
@@ -22,7 +21,7 @@ from allbuy.tracking.devices import device_class
 from allbuy.tracking.forms import ConsentForm
 from allbuy.tracking.ingest import BatchRejected, batch_parse, batch_validate, product_ids_mentioned
 from allbuy.tracking.models import EventKind
-from allbuy.tracking.services import events_allowance, events_store, page_views_count, path_countable
+from allbuy.tracking.services import events_allowance, events_store, path_countable, products_existing
 
 GPC_UPDATED = date(2026, 12, 4)
 
@@ -110,7 +109,7 @@ def events_batch(request: HttpRequest) -> JsonResponse:
         rows = [row for row in batch.rows if path_countable(row.path)]
         batch.drop("unknown_path", len(batch.rows) - len(rows))
     else:
-        batch = batch_validate(events, now=now, known_products=product_ids_existing(ids=product_ids_mentioned(events)))
+        batch = batch_validate(events, now=now, known_products=products_existing(product_ids_mentioned(events)))
         rows = batch.rows
     # Floods are cut per visitor, or per address for anonymous counting (held in memory only, never stored).
     granted = events_allowance(visitor=visitor or f"ip:{client_ip(request)}", wanted=len(rows), now=now)
@@ -118,12 +117,10 @@ def events_batch(request: HttpRequest) -> JsonResponse:
         batch.drop("rate_limited", len(rows) - granted)
         rows = rows[:granted]
     page_paths = [row.path for row in rows if row.kind == EventKind.PAGE_VIEW and path_countable(row.path)]
-    counted = accepted = 0
+    device = device_class(request.headers.get("User-Agent", "")) if visitor else 0
+    counted = len(page_paths)
     try:
-        counted = page_views_count(page_paths, now=now)
-        accepted = (
-            events_store(rows, visitor=visitor, device=device_class(request.headers.get("User-Agent", ""))) if visitor else 0
-        )
+        accepted = events_store(rows, visitor=visitor, device=device, page_paths=page_paths, now=now)
     except DatabaseError:
         return JsonResponse({"message": "Events could not be stored; try again later.", "code": "unavailable"}, status=503)
     status = 429 if not rows and batch.dropped.get("rate_limited") else 200

@@ -352,7 +352,7 @@ class Cookie:
 COOKIES: tuple[Cookie, ...] = (
     Cookie("csrftoken", "strictly necessary", "protects your forms against forgery by other sites", "1 year"),
     Cookie("sessionid", "strictly necessary", "keeps you signed in and remembers your cart", "2 weeks"),
-    Cookie("messages", "strictly necessary", "carries a one-time notice (such as “added to your cart”) to the next page", "until shown"),
+    Cookie("messages", "strictly necessary", "carries a one-time notice (“added to your cart”) to the next page", "until shown"),
     Cookie("allbuy_consent", "strictly necessary", "remembers the choice you made about the groups below", "180 days"),
     Cookie(
         "allbuy_vid", "analytics or personalisation",

@@ -190,9 +190,10 @@ def test_reject_all_sets_only_the_choice_and_records_no_events(new_events, live_
     # when the visitor rejects all
     region.get_by_role("button", name="Reject all").click()
 
-    # then the banner goes away, in place, and stays away
+    # then the banner goes away, in place, and stays away; the keyboard focus goes on from the page's content
     expect(region).to_have_count(0)
     assert page.url == live_server.url + "/"
+    expect(page.locator("#main")).to_be_focused()
     jar = cookies(page)
     assert CONSENT in jar, jar.keys()
     assert jar[CONSENT]["httpOnly"] is True

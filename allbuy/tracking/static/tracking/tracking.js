@@ -95,6 +95,16 @@
     window.location.assign(choose ? choose.href : "/privacy/cookies");
   });
 
+  // The banner's button that had the focus is gone with the banner: give the focus to the page's content, so a
+  // keyboard user goes on from there rather than from the top of the document.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var target = event.detail.target;
+    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    if (!target || target.id !== "consent-banner" || status < 200 || status >= 300) return;
+    var main = document.getElementById("main");
+    if (main) window.setTimeout(function () { main.focus({ preventScroll: true }); }, 0);
+  });
+
   // A consent decision taken on this page (the banner's buttons, through htmx) applies from the next page on.
   document.addEventListener("visibilitychange", function () { if (document.visibilityState === "hidden") flush(); });
   window.addEventListener("pagehide", flush);

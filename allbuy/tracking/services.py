@@ -20,7 +20,8 @@ from allbuy.catalog.models import Variant
 from allbuy.catalog.selectors import product_ids_existing
 from allbuy.core import clock
 from allbuy.privacy.crypto import encrypt_value
-from allbuy.tracking.consent import Choice, visitor_pseudonym
+from allbuy.tracking.consent import Choice, request_visitor
+from allbuy.tracking.devices import device_class
 from allbuy.tracking.ingest import EventRow, path_clean
 from allbuy.tracking.models import ConsentRecord, Event, PageViewCount, VisitorLink
 from allbuy.tracking.partitions import event_partition_ensure, event_partitions_drop_before, partitioned, partitions_forget
@@ -81,10 +82,6 @@ def visitor_forget(*, visitor: str | None, user: Any | None) -> int:
     VisitorLink.objects.filter(visitor__in=visitors).delete()
     deleted, _ = Event.objects.filter(visitor__in=visitors).delete()
     return deleted
-
-
-def visitor_id_pseudonym(visitor_id: str) -> str:
-    return visitor_pseudonym(visitor_id)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -228,13 +225,6 @@ def _page_views_add(counts: Counter[str], *, day: date) -> None:
         )
 
 
-def page_views_count(paths: Iterable[str], *, now: datetime | None = None) -> int:
-    """Add page views per path for today, with no identifier at all; return how many were counted."""
-    paths = list(paths)
-    events_store((), visitor=None, device=0, page_paths=paths, now=now)
-    return len(paths)
-
-
 # ---------------------------------------------------------------------------------------------------------------
 # Products named by events
 
@@ -334,9 +324,6 @@ def request_events_record(request: HttpRequest, *, kind: int, variant_ids: Calla
 
     `variant_ids` is called only then; the products are looked up in one query.
     """
-    from allbuy.tracking.consent import request_visitor
-    from allbuy.tracking.devices import device_class
-
     visitor = request_visitor(request)
     if visitor is None:
         return 0

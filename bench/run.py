@@ -22,7 +22,7 @@ from bench.registry import SUITES, Row, RunOptions, SetupError
 from bench.report import notes, results_write, table_format
 
 # Each module registers its suites on import; a new benchmark adds its module here.
-SUITE_MODULES = ("bench.http_load", "bench.crypto_read", "bench.checkout", "bench.recommendations")
+SUITE_MODULES = ("bench.http_load", "bench.crypto_read", "bench.checkout", "bench.events", "bench.recommendations")
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 BUSY_LOAD_AVERAGE = 0.5
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django.db.models import Max
+from django.db import connection
 
 from allbuy.tracking.models import ConsentRecord, DeviceClass, Event, EventKind, ScreenBucket, VisitorLink
 
@@ -21,19 +21,28 @@ def visitor_recent_products(*, visitor: str, since: datetime, limit: int = 20) -
     PostgreSQL reads only the partitions that can hold such events; the day before `since` is kept in case a
     browser's clock ran ahead of the server's.
     """
-    rows = (
-        Event.objects.filter(
-            visitor=visitor,
-            occurred_at__gte=since,
-            day__gte=(since.astimezone(UTC) - timedelta(days=1)).date(),
-            kind__in=INTEREST_KINDS,
-            product_id__isnull=False,
+    # Plain SQL: it runs on every home page of a consenting visitor, and building the ORM query cost more than
+    # running it (0.67 ms against 0.44 ms, bench/README.md), as for catalog_revision.
+    ops = connection.ops
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _RECENT_SQL,
+            [
+                visitor,
+                ops.adapt_datetimefield_value(since),
+                ops.adapt_datefield_value((since.astimezone(UTC) - timedelta(days=1)).date()),
+                limit,
+            ],
         )
-        .values("product_id")
-        .annotate(last_at=Max("occurred_at"))
-        .order_by("-last_at", "-product_id")[:limit]
-    )
-    return [row["product_id"] for row in rows]
+        return [int(row[0]) for row in cursor.fetchall()]
+
+
+_KINDS_SQL = ", ".join(str(int(kind)) for kind in INTEREST_KINDS)
+_RECENT_SQL = (
+    "SELECT product_id, MAX(occurred_at) AS last_at FROM tracking_event "  # noqa: S608 - fixed table and kinds
+    f"WHERE visitor = %s AND occurred_at >= %s AND day >= %s AND kind IN ({_KINDS_SQL}) AND product_id IS NOT NULL "
+    "GROUP BY product_id ORDER BY last_at DESC, product_id DESC LIMIT %s"
+)
 
 
 @dataclass(frozen=True)

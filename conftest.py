@@ -10,13 +10,16 @@ def _clear_cache():
     from allbuy.cart.quoting import promotions_memo_forget
     from allbuy.deals.selectors import deals_cache_key_forget
     from allbuy.privacy.crypto import key_cache_clear
+    from allbuy.tracking.services import products_existing_forget
 
     cache.clear()
     deals_cache_key_forget()
     promotions_memo_forget()
     key_cache_clear()
+    products_existing_forget()
     yield
     cache.clear()
     deals_cache_key_forget()
     promotions_memo_forget()
     key_cache_clear()
+    products_existing_forget()

@@ -249,6 +249,11 @@ def products_existing(ids: set[int]) -> frozenset[int]:
     return frozenset(ids - unseen) | found
 
 
+def products_existing_forget() -> None:
+    """Forget which products were seen to exist (each test's database starts from the same ids again)."""
+    _products_seen.clear()
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Flood control
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -197,3 +198,12 @@ def test_any_json_event_is_kept_or_dropped_never_crashes(raw):
 )
 def test_screen_buckets(width, bucket):
     assert screen_bucket(width) == bucket
+
+
+def test_a_product_is_looked_up_once_then_remembered(client: Client, watches, post_batch):
+    consenting(client)
+    view = {"type": "product_view", "ts": ms(clock.now()), "path": "/", "product": watches[0].pk}
+    post_batch([view])
+    with CaptureQueriesContext(connection) as queries:
+        assert post_batch([view]).json()["accepted"] == 1
+    assert not any("catalog_product" in query["sql"] for query in queries.captured_queries)

@@ -132,6 +132,15 @@ KIND_HEADINGS: dict[str, str] = {
     "account.EmailAddress": "Sign-in email records",
     "socialaccount.SocialAccount": "Linked sign-in accounts",
     "sessions.Session": "Signed-in sessions",
+    "tracking.Event": "Your activity in the shop (with your consent)",
+    "tracking.VisitorLink": "Browsers linked to your account",
+    "tracking.ConsentRecord": "Your cookie choices",
+}
+# Kinds the page shows in a section of their own (rules stay here; records are listed there, read once).
+SECTION_ELSEWHERE: dict[str, str] = {
+    "tracking.Event": "cookies-tracking",
+    "tracking.VisitorLink": "cookies-tracking",
+    "tracking.ConsentRecord": "cookies-tracking",
 }
 
 
@@ -194,6 +203,7 @@ class HeldKind:
     heading: str
     rules: tuple[HeldRule, ...]
     records: tuple[HeldRecord, ...] | None  # None: rows of this kind cannot be listed per person
+    elsewhere: str = ""  # the anchor of the page's own section for this kind, which lists its records instead
 
     @property
     def has_values(self) -> bool:
@@ -268,7 +278,9 @@ def my_privacy_overview(*, user: Any) -> MyPrivacy:
         decls = _by_category(declared)
         model = apps.get_model(label)
         rows: list[Any] | None
-        if model is user_model:
+        if label in SECTION_ELSEWHERE:
+            rows = None
+        elif model is user_model:
             rows = [user]
         else:
             queryset = subject_rows(model, subject_id=subject.pk)
@@ -278,7 +290,9 @@ def my_privacy_overview(*, user: Any) -> MyPrivacy:
         records = _held_records(label, decls, rows, subject) if rows is not None else None
         rules = _rules(decls)
         heading = KIND_HEADINGS.get(label) or str(model._meta.verbose_name_plural).capitalize()
-        kinds.append(HeldKind(label=label, heading=heading, rules=rules, records=records))
+        kinds.append(
+            HeldKind(label=label, heading=heading, rules=rules, records=records, elsewhere=SECTION_ELSEWHERE.get(label, ""))
+        )
     return MyPrivacy(kinds=tuple(kinds), linked_accounts=tuple(linked))
 
 

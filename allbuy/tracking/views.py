@@ -22,6 +22,7 @@ from allbuy.tracking.forms import ConsentForm
 from allbuy.tracking.ingest import BatchRejected, batch_parse, batch_validate, product_ids_mentioned
 from allbuy.tracking.models import EventKind
 from allbuy.tracking.services import events_allowance, events_store, path_countable, products_existing
+from allbuy.tracking.signals import events_stored
 
 GPC_UPDATED = date(2026, 12, 4)
 
@@ -121,6 +122,8 @@ def events_batch(request: HttpRequest) -> JsonResponse:
     counted = len(page_paths)
     try:
         accepted = events_store(rows, visitor=visitor, device=device, page_paths=page_paths, now=now)
+        if accepted:
+            events_stored.send(sender=events_batch, count=accepted)
     except DatabaseError:
         return JsonResponse({"message": "Events could not be stored; try again later.", "code": "unavailable"}, status=503)
     status = 429 if not rows and batch.dropped.get("rate_limited") else 200

@@ -312,6 +312,9 @@ ALLBUY_SHIPPING_GRANT_DAYS_AFTER_DELIVERY = env.int("ALLBUY_SHIPPING_GRANT_DAYS_
 # raw behaviour events are kept this many days (on PostgreSQL whole day partitions are dropped).
 ALLBUY_VISITOR_ID_DAYS = env.int("ALLBUY_VISITOR_ID_DAYS", default=90)
 ALLBUY_EVENT_RETENTION_DAYS = env.int("ALLBUY_EVENT_RETENTION_DAYS", default=90)
+# Without a Celery broker (no beat), each web worker rebuilds recommendations incrementally after storing events, at most
+# once per this many seconds; 0 turns it off. Ignored with a broker: beat schedules the rebuilds.
+ALLBUY_RECOMMENDATIONS_EMBEDDED_REBUILD_SECONDS = env.int("ALLBUY_RECOMMENDATIONS_EMBEDDED_REBUILD_SECONDS", default=600)
 # Events accepted from one visitor per minute; more are dropped and counted as rate-limited.
 ALLBUY_EVENTS_PER_VISITOR_PER_MINUTE = env.int("ALLBUY_EVENTS_PER_VISITOR_PER_MINUTE", default=600)
 

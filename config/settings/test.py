@@ -46,3 +46,6 @@ SOCIALACCOUNT_PROVIDERS = {
         "GRAPH_API_URL": f"{FACEBOOK_STANDIN_URL}/graph",
     },
 }
+
+# Tests rebuild recommendations when they mean to (allbuy/personalisation/tests/test_embedded_rebuild.py).
+ALLBUY_RECOMMENDATIONS_EMBEDDED_REBUILD_SECONDS = 0

@@ -1,6 +1,7 @@
 """Races on PostgreSQL: web workers writing the first events of a new day at the same instant, and counting pages."""
 
 from datetime import timedelta
+from functools import partial
 
 import pytest
 
@@ -33,7 +34,7 @@ def test_the_first_events_of_a_new_day_from_many_workers_all_land():
     def batch(worker: int):
         return events_store([row] * 5, visitor=f"{worker:032x}", device=0, page_paths=["/", "/"], now=moment)
 
-    outcomes = run_together([lambda worker=worker: batch(worker) for worker in range(WORKERS)], what="a batch")
+    outcomes = run_together([partial(batch, worker) for worker in range(WORKERS)], what="a batch")
 
     # then every batch was written once, into the one partition made for it, and no page view was lost
     assert outcomes == [5] * WORKERS

@@ -7,8 +7,10 @@ from datetime import date
 from django.conf import settings
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.csrf import csrf_failure
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
@@ -41,6 +43,26 @@ def _settings_page(
     return render(request, "tracking/cookie_settings.html", context, status=status)
 
 
+def same_origin_or_token(request: HttpRequest) -> HttpResponse | None:
+    """Refuse a cross-site post: by what the browser says of its origin, or, when it says nothing, by the CSRF token.
+
+    Every current browser sends `Sec-Fetch-Site` or `Origin` with a form post, and neither can be forged by a page
+    on another site; so the banner's form needs no token, and a first visit needs no CSRF cookie. A post that
+    carries neither header (an old browser, a script) must bring a valid token, as everywhere else in the shop.
+    """
+    if "Sec-Fetch-Site" in request.headers or "Origin" in request.headers:
+        if _same_origin(request):
+            return None
+        return csrf_failure(request, reason="Origin checking failed: the choice was posted from another site.")
+    # Checked as for a view that is not exempt (this one is: it checks here).
+    return CsrfViewMiddleware(_unused_response).process_view(request, _unused_response, (), {})
+
+
+def _unused_response(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(status=204)
+
+
+@csrf_exempt  # checked by same_origin_or_token, below
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def cookie_settings(request: HttpRequest) -> HttpResponse:
@@ -48,6 +70,9 @@ def cookie_settings(request: HttpRequest) -> HttpResponse:
     consent = request_consent(request)
     if request.method != "POST":
         return _settings_page(request, ConsentForm.for_consent(consent), consent, next=_next(request))
+    refused = same_origin_or_token(request)
+    if refused is not None:
+        return refused
     form = ConsentForm(request.POST)
     if not form.is_valid():
         return _settings_page(request, form, consent, status=400, next=_next(request))
@@ -73,7 +98,7 @@ def _error(error: BatchRejected) -> JsonResponse:
 
 
 def _same_origin(request: HttpRequest) -> bool:
-    # The endpoint takes no CSRF token (sendBeacon cannot send one); a browser tells where a request comes from.
+    # A browser tells where a request comes from; a page of another site cannot make it say otherwise.
     site = request.headers.get("Sec-Fetch-Site")
     if site is not None and site not in ("same-origin", "none"):
         return False

@@ -78,13 +78,37 @@ def test_gpc_visitor_is_told_the_signal_is_honoured(client: Client):
     assert ">Accept all</" not in html
 
 
-def test_banner_carries_this_visitors_own_csrf_token(client: Client):
-    first = client.get("/privacy").content.decode()
-    other = Client()
-    second = other.get("/privacy").content.decode()
-    token = first.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
-    assert token
-    assert token not in second
+def test_the_banner_needs_no_token_and_a_first_visit_sets_no_cookie(client: Client):
+    response = client.get("/privacy")
+    assert "csrfmiddlewaretoken" not in response.content.decode().split('id="consent-banner"', 1)[1].split("</section>", 1)[0]
+    assert not response.cookies
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({"HTTP_SEC_FETCH_SITE": "same-origin", "HTTP_ORIGIN": "http://testserver"}, 303),
+        ({"HTTP_ORIGIN": "http://testserver"}, 303),
+        ({"HTTP_SEC_FETCH_SITE": "cross-site", "HTTP_ORIGIN": "https://evil.example"}, 403),
+        ({"HTTP_ORIGIN": "https://evil.example"}, 403),
+        ({"HTTP_SEC_FETCH_SITE": "same-site"}, 403),
+        ({}, 403),  # no origin at all: a valid CSRF token is needed, and there is none
+    ],
+)
+def test_a_choice_is_taken_only_from_the_shops_own_pages(headers, status):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/privacy/cookies", {"action": "accept_all", "next": "/"}, **headers)
+    assert response.status_code == status
+    assert (CONSENT_COOKIE in response.cookies) is (status == 303)
+
+
+def test_without_origin_headers_the_settings_forms_token_is_enough():
+    client = Client(enforce_csrf_checks=True)
+    page = client.get("/privacy/cookies").content.decode()
+    token = page.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
+    response = client.post("/privacy/cookies", {"action": "reject_all", "csrfmiddlewaretoken": token})
+    assert response.status_code == 200
+    assert CONSENT_COOKIE in response.cookies
 
 
 def test_gpc_json_is_served(client: Client):

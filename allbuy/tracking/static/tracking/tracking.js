@@ -83,8 +83,8 @@
     }, 0);
   }
 
-  // The banner's buttons post through htmx, and the answer deletes the banner. A refused post (403 when the form's
-  // CSRF token no longer matches, 400) saved nothing, yet the site's htmx config swaps 4xx answers: the banner would
+  // The banner's buttons post through htmx, and the answer deletes the banner. A refused post (403 for a post the shop
+  // cannot tell came from its own page, 400) saved nothing, yet the site's htmx config swaps 4xx answers: the banner would
   // vanish as if the choice were made. Keep it, and open the cookie settings, whose fresh form can save the choice.
   document.addEventListener("htmx:beforeSwap", function (event) {
     var target = event.detail.target;

@@ -199,14 +199,25 @@ async def _drive(port: int, requests: Requests, *, seconds: float, connections: 
 _TICK_MS = 1000 / os.sysconf("SC_CLK_TCK")
 
 
-def _ticks_ms(pid: int) -> float:
+def _cpu_and_start_ms(pid: int) -> tuple[float, float] | None:
+    """CPU milliseconds a process used so far (user + system) and when it started (ms since boot); None if gone."""
     try:
         with open(f"/proc/{pid}/stat") as stat:
             raw = stat.read()
     except OSError:
-        return 0.0
+        return None
     fields = raw[raw.rindex(")") + 2 :].split()
-    return (int(fields[11]) + int(fields[12])) * _TICK_MS  # utime + stime
+    return (int(fields[11]) + int(fields[12])) * _TICK_MS, int(fields[19]) * _TICK_MS
+
+
+def _ticks_ms(pid: int) -> float:
+    read = _cpu_and_start_ms(pid)
+    return read[0] if read else 0.0
+
+
+def _uptime_ms() -> float:
+    with open("/proc/uptime") as uptime:
+        return float(uptime.read().split()[0]) * 1000
 
 
 def _gunicorn_pids(port: int) -> list[int]:
@@ -247,28 +258,40 @@ def _machine_busy_ms() -> float:
 
 
 class CpuMeter:
-    """CPU used by the web workers, PostgreSQL and this process between `start` and `stop`."""
+    """CPU used by the web workers, PostgreSQL and this process between `start` and `stop`.
+
+    Processes are listed again at `stop`: one that started meanwhile (a database connection opened anew, a
+    restarted worker) counts whole; one that ended meanwhile is lost (its last CPU cannot be read any more).
+    """
 
     def __init__(self, port: int | None) -> None:
         self.port = port
 
-    def start(self) -> None:
-        self.web_pids = _gunicorn_pids(self.port) if self.port else []
-        self.pg_pids = _postgres_pids()
-        self.before = self._read()
+    def _pids(self) -> dict[str, list[int]]:
+        return {"web": _gunicorn_pids(self.port) if self.port else [], "postgres": _postgres_pids()}
 
-    def _read(self) -> dict[str, float]:
-        return {
-            "web": sum(_ticks_ms(pid) for pid in self.web_pids),
-            "postgres": sum(_ticks_ms(pid) for pid in self.pg_pids),
-            "client": time.process_time() * 1000,
-            "machine": _machine_busy_ms(),
-        }
+    def start(self) -> None:
+        self.started_ms = _uptime_ms()
+        self.before = {role: {pid: _ticks_ms(pid) for pid in pids} for role, pids in self._pids().items()}
+        self.client_ms = time.process_time() * 1000
+        self.machine_ms = _machine_busy_ms()
 
     def stop(self) -> dict[str, float]:
-        after = self._read()
-        used = {role: after[role] - self.before[role] for role in after}
-        used["other"] = max(0.0, used.pop("machine") - used["web"] - used["postgres"] - used["client"])
+        used = {"client": time.process_time() * 1000 - self.client_ms}
+        machine = _machine_busy_ms() - self.machine_ms
+        for role, pids in self._pids().items():
+            total = 0.0
+            for pid in pids:
+                read = _cpu_and_start_ms(pid)
+                if read is None:
+                    continue
+                cpu, started = read
+                if pid in self.before[role]:
+                    total += max(0.0, cpu - self.before[role][pid])
+                elif started >= self.started_ms - 10:  # born during the measurement
+                    total += cpu
+            used[role] = total
+        used["other"] = max(0.0, machine - used["web"] - used["postgres"] - used["client"])
         return used
 
 
@@ -701,26 +724,29 @@ def _get_request(port: int, path: str, cookie: str = "") -> bytes:
     return f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUser-Agent: {agent}\r\nAccept: text/html\r\n{cookies}\r\n".encode()
 
 
-def _page_check(port: int, plan: PagePlan) -> tuple[list[str], dict[tuple[str, str], int]]:
-    """Check that each page answers 200 and shows what it is meant to; return the problems and each body's size."""
+def _page_check(port: int, plan: PagePlan) -> tuple[dict[str, list[str]], dict[tuple[str, str], int]]:
+    """Check that each page answers 200 and shows what it is meant to.
+
+    Return the problems by the row they invalidate, and each body's size.
+    """
     from allbuy.personalisation.selectors import TITLE_PERSONAL, TITLE_POPULAR
 
     recommended = ("Customers also viewed", "Bought together")
-    problems = []
+    problems: dict[str, list[str]] = {}
     sizes = {}
     checks = [
-        (plan.with_recs, "", lambda html: any(title in html for title in recommended), "no recommendations section"),
-        (plan.without_recs, "", lambda html: not any(title in html for title in recommended), "a recommendations section"),
-        ("/", plan.personal_cookie, lambda html: TITLE_PERSONAL in html, f"no “{TITLE_PERSONAL}”"),
-        ("/", "", lambda html: TITLE_PERSONAL not in html and TITLE_POPULAR in html, f"no “{TITLE_POPULAR}”"),
+        ("product_with_recs", plan.with_recs, "", lambda html: any(t in html for t in recommended), "no recommendations"),
+        ("product_with_recs", plan.without_recs, "", lambda html: not any(t in html for t in recommended), "recommendations"),
+        ("home_personal", "/", plan.personal_cookie, lambda html: TITLE_PERSONAL in html, f"no “{TITLE_PERSONAL}”"),
+        ("home_personal", "/", "", lambda html: TITLE_PERSONAL not in html and TITLE_POPULAR in html, f"no “{TITLE_POPULAR}”"),
     ]
-    for path, cookie, good, wrong in checks:
+    for row, path, cookie, good, wrong in checks:
         status, html = _get(port, path, cookie)
         sizes[path, cookie] = len(html.encode())
         if status != 200:
-            problems.append(f"GET {path} answered {status}")
+            problems.setdefault(row, []).append(f"GET {path} answered {status}")
         elif not good(html):
-            problems.append(f"GET {path}{' (consenting visitor)' if cookie else ''} shows {wrong}")
+            problems.setdefault(row, []).append(f"GET {path}{' (consenting visitor)' if cookie else ''} shows {wrong}")
     return problems, sizes
 
 
@@ -783,8 +809,8 @@ def pages_measure(
         personal = "consenting, with events" if cookie else "anonymous"
         rows.append(_page_row(base_name, base_slices, None, path=base_path, note="anonymous", size=sizes[base_path, base_cookie]))
         row = _page_row(name, page_slices, base_slices, path=path, note=personal, size=sizes[path, cookie])
-        if problems:
-            row["error"] = "; ".join(problems)
+        if problems.get(name):
+            row["error"] = "; ".join(problems[name])
         rows.append(row)
     return rows
 
@@ -832,16 +858,8 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[dict[str, Any]] = []
     with serving as base:
         port = int(base.rsplit(":", 1)[1])
-        if not arguments.no_ingest:
-            workload = _workload(port, shop, visitors, now, rng)
-            rows += ingestion_measure(
-                port,
-                arguments.database,
-                workload,
-                duration=arguments.duration,
-                slice_seconds=arguments.slice,
-                max_requests=arguments.max_requests,
-            )
+        # Pages first: stored events make each web worker rebuild the recommendations (without a broker, at most
+        # every ALLBUY_RECOMMENDATIONS_EMBEDDED_REBUILD_SECONDS), which would give the page without any its own.
         if isinstance(plan, PagePlan):
             rows += pages_measure(
                 port,
@@ -849,6 +867,16 @@ def main(argv: list[str] | None = None) -> int:
                 duration=arguments.duration,
                 slice_seconds=arguments.slice,
                 connections=arguments.connections,
+                max_requests=arguments.max_requests,
+            )
+        if not arguments.no_ingest:
+            workload = _workload(port, shop, visitors, now, rng)
+            rows[:0] = ingestion_measure(
+                port,
+                arguments.database,
+                workload,
+                duration=arguments.duration,
+                slice_seconds=arguments.slice,
                 max_requests=arguments.max_requests,
             )
     if connection.vendor == "postgresql":

@@ -65,3 +65,19 @@ def test_purge_command(capsys, settings):
 def test_purge_command_refuses_bad_days(days):
     with pytest.raises(CommandError, match="--days must be a whole number"):
         call_command("events_purge", "--days", days)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="synchronous_commit is PostgreSQL's")
+def test_only_a_batch_of_its_own_commits_without_waiting_for_the_disk():
+    from django.db import transaction
+    from django.test.utils import CaptureQueriesContext
+
+    # a batch of the events endpoint: its own transaction, committed asynchronously
+    with CaptureQueriesContext(connection) as alone:
+        _event_on(0)
+    assert any("synchronous_commit" in query["sql"] for query in alone.captured_queries)
+    # inside another transaction (a checkout recording its purchase), the outer commit stays synchronous
+    with CaptureQueriesContext(connection) as inside, transaction.atomic():
+        _event_on(0)
+    assert not any("synchronous_commit" in query["sql"] for query in inside.captured_queries)
+    assert Event.objects.count() == 2

@@ -185,6 +185,12 @@ def product_featured(*, limit: int = 8) -> list[Product]:
     return list(_with_card_data(Product.objects.filter(is_active=True, is_featured=True)).order_by("name")[:limit])
 
 
+def _first_where(qs: QuerySet[Product], first: Q) -> QuerySet[Product]:
+    """Order `qs` with the products matching `first` before the others, then featured first, then by name."""
+    ranked = qs.annotate(same_category=Case(When(first, then=Value(0)), default=Value(1), output_field=IntegerField()))
+    return ranked.order_by("same_category", "-is_featured", "name")
+
+
 def _related_ranked(product: Product) -> QuerySet[Product]:
     """Other active products of the same category, then of the same parent category, featured first."""
     qs = Product.objects.filter(is_active=True).exclude(pk=product.pk)
@@ -193,8 +199,7 @@ def _related_ranked(product: Product) -> QuerySet[Product]:
         qs = qs.filter(same | Q(category__parent_id=product.category.parent_id))
     else:
         qs = qs.filter(same)
-    ranked = qs.annotate(same_category=Case(When(same, then=Value(0)), default=Value(1), output_field=IntegerField()))
-    return ranked.order_by("same_category", "-is_featured", "name")
+    return _first_where(qs, same)
 
 
 def product_related(*, product: Product, limit: int = 4) -> list[Product]:
@@ -221,11 +226,8 @@ def product_related_with_cards(*, product: Product, ids: Sequence[int], limit: i
         return product_related(product=product, limit=limit), []
     related = _related_ranked(product).exclude(pk__in=wanted).values("pk")[:limit]
     same = Q(category_id=product.category_id)
-    rows = list(
-        _with_card_data(Product.objects.filter(Q(pk__in=wanted, is_active=True) | Q(pk__in=related)))
-        .annotate(same_category=Case(When(same, then=Value(0)), default=Value(1), output_field=IntegerField()))
-        .order_by("same_category", "-is_featured", "name")  # product_related's order
-    )
+    # product_related's order
+    rows = list(_first_where(_with_card_data(Product.objects.filter(Q(pk__in=wanted, is_active=True) | Q(pk__in=related))), same))
     by_id = {p.pk: p for p in rows}
     cards = set(wanted)
     return [p for p in rows if p.pk not in cards], [by_id[pk] for pk in wanted if pk in by_id]
@@ -245,12 +247,7 @@ def product_alike_ids(*, ids: Sequence[int], exclude: Sequence[int] = (), limit:
     categories = seen.values("category_id")
     same = Q(category_id__in=categories)
     siblings = Q(category__parent_id__in=seen.filter(category__parent__isnull=False).values("category__parent_id"))
-    ranked = (
-        Product.objects.filter(same | siblings, is_active=True)
-        .exclude(pk__in=[*ids, *exclude])
-        .annotate(same_category=Case(When(same, then=Value(0)), default=Value(1), output_field=IntegerField()))
-        .order_by("same_category", "-is_featured", "name")
-    )
+    ranked = _first_where(Product.objects.filter(same | siblings, is_active=True).exclude(pk__in=[*ids, *exclude]), same)
     return list(ranked.values_list("pk", flat=True)[:limit])
 
 

@@ -110,17 +110,13 @@ def recommended_for_products(*, product_ids: Sequence[int], limit: int = RECOMME
     return Recommendation(title=TITLE_PERSONAL, product_ids=tuple(ids), personal=True)
 
 
-def recent_since(now: datetime) -> datetime:
-    return now - timedelta(days=RECENT_DAYS)
+def recent_products_of(*, visitor: str | None, now: datetime) -> list[int]:
+    """Return the products `visitor` (a pseudonym; None without personalisation consent) looked at lately (one query)."""
+    if visitor is None:
+        return []
+    return visitor_recent_products(visitor=visitor, since=now - timedelta(days=RECENT_DAYS), limit=RECENT_PRODUCTS)
 
 
 def recommended_for(*, visitor: str | None, now: datetime, limit: int = RECOMMENDED) -> Recommendation:
-    """Return what to recommend to `visitor` (a pseudonym, None without personalisation consent) at `now`.
-
-    From the visitor's own recent events when there are any (`recommended_for_products`), else the shop's
-    popular products.
-    """
-    if visitor is None:
-        return popular(limit=limit)
-    recent = visitor_recent_products(visitor=visitor, since=recent_since(now), limit=RECENT_PRODUCTS)
-    return recommended_for_products(product_ids=recent, limit=limit)
+    """Return what to recommend to `visitor` at `now`: from their own recent events, else the shop's popular products."""
+    return recommended_for_products(product_ids=recent_products_of(visitor=visitor, now=now), limit=limit)

@@ -15,13 +15,7 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 
 from allbuy.catalog.selectors import product_cards
-from allbuy.personalisation.selectors import (
-    RECENT_PRODUCTS,
-    Recommendation,
-    popular,
-    recent_since,
-    recommended_for_products,
-)
+from allbuy.personalisation.selectors import Recommendation, popular, recent_products_of, recommended_for_products
 from allbuy.storefront.deal_cards import cards_with_deals
 from allbuy.storefront.page_cache import (
     fragment_cached,
@@ -32,7 +26,6 @@ from allbuy.storefront.page_cache import (
 )
 from allbuy.storefront.rendering import html_compact
 from allbuy.tracking.consent import request_visitor
-from allbuy.tracking.selectors import visitor_recent_products
 
 RECOMMENDED_SLOT = "<!--recommended-->"
 
@@ -56,10 +49,7 @@ def _cached(request: HttpRequest, parts: tuple[object, ...], recommend: Callable
 def recommended_slot_render(request: HttpRequest) -> str:
     """Return this visitor's "Recommended for you" section, or the shop's "Popular right now"."""
     visitor = request_visitor(request, purpose="personalisation")
-    recent: list[int] = []
-    if visitor is not None:
-        since = recent_since(request_now(request))
-        recent = visitor_recent_products(visitor=visitor, since=since, limit=RECENT_PRODUCTS)
+    recent = recent_products_of(visitor=visitor, now=request_now(request))
     if not recent:
         return _cached(request, ("popular",), popular)
     return _cached(request, ("for", *recent), lambda: recommended_for_products(product_ids=recent))

@@ -309,10 +309,12 @@ class AccessLogMiddleware:
             _request_id.reset(token)
         response["X-Request-ID"] = request_id
         if self.sink is not None:
-            self._log(request, response, request_id, started_at, time.perf_counter() - started)
+            self._log(self.sink, request, response, request_id, started_at, time.perf_counter() - started)
         return response
 
-    def _log(self, request: HttpRequest, response: HttpResponseBase, request_id: str, at: datetime, seconds: float) -> None:
+    def _log(
+        self, sink: Sink, request: HttpRequest, response: HttpResponseBase, request_id: str, at: datetime, seconds: float
+    ) -> None:
         at = at.astimezone(UTC)
         match = request.resolver_match
         header = response.get("Content-Length")
@@ -334,8 +336,7 @@ class AccessLogMiddleware:
         }
         line = (json.dumps(entry, separators=(",", ":")) + "\n").encode()
         try:
-            assert self.sink is not None
-            self.sink.write(line, at.date())
+            sink.write(line, at.date())
         except OSError:
             # A full disk or a missing directory must not turn into failed requests: say so and carry on.
             logger.warning("access log line could not be written", exc_info=True)

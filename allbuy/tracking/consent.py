@@ -15,7 +15,6 @@ import secrets
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from django.conf import settings
 from django.core import signing
 from django.http import HttpRequest
 
@@ -26,6 +25,7 @@ VISITOR_COOKIE = "allbuy_vid"
 CONSENT_COOKIE_DAYS = 180  # ask again after six months
 _SALT = "allbuy.tracking.consent"
 _REQUEST_ATTRIBUTE = "_allbuy_consent"
+NEW_VISITOR_ATTRIBUTE = "_allbuy_new_visitor_id"  # a visitor id set during this request (allbuy.tracking.cookies)
 GROUPS = ("analytics", "personalisation", "marketing")
 
 
@@ -151,11 +151,11 @@ def request_visitor(request: HttpRequest, *, purpose: str = "events") -> str | N
     allowed = consent.personalisation if purpose == "personalisation" else consent.collects_events
     if not allowed:
         return None
-    visitor_id = getattr(request, "_allbuy_new_visitor_id", None) or request.COOKIES.get(VISITOR_COOKIE)
-    if not visitor_id_valid(visitor_id):
-        return None
-    return visitor_pseudonym(str(visitor_id))
+    visitor_id = request_visitor_id(request)
+    return visitor_pseudonym(visitor_id) if visitor_id is not None else None
 
 
-def visitor_cookie_days() -> int:
-    return int(settings.ALLBUY_VISITOR_ID_DAYS)
+def request_visitor_id(request: HttpRequest) -> str | None:
+    """Return this browser's visitor id: the one set during this request, else its cookie's, when well formed."""
+    visitor_id = getattr(request, NEW_VISITOR_ATTRIBUTE, None) or request.COOKIES.get(VISITOR_COOKIE)
+    return visitor_id if visitor_id_valid(visitor_id) else None

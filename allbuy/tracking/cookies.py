@@ -17,22 +17,21 @@ from allbuy.privacy.policy import policy_current
 from allbuy.tracking.consent import (
     CONSENT_COOKIE,
     CONSENT_COOKIE_DAYS,
+    NEW_VISITOR_ATTRIBUTE,
     VISITOR_COOKIE,
     Choice,
     Consent,
     gpc_requested,
     request_consent,
     request_consent_set,
-    visitor_cookie_days,
+    request_visitor_id,
     visitor_id_new,
-    visitor_id_valid,
     visitor_pseudonym,
 )
 from allbuy.tracking.models import ConsentRecord
 from allbuy.tracking.services import consent_latest, consent_record, visitor_forget, visitor_link
 
 _OPS = "_allbuy_cookie_ops"
-_NEW_VISITOR = "_allbuy_new_visitor_id"
 CookieOp = Callable[[HttpResponse], None]
 
 
@@ -63,14 +62,14 @@ def _consent_cookie_set(request: HttpRequest, choice: Choice) -> None:
 
 def _visitor_cookie_set(request: HttpRequest) -> str:
     visitor_id = visitor_id_new()
-    setattr(request, _NEW_VISITOR, visitor_id)
+    setattr(request, NEW_VISITOR_ATTRIBUTE, visitor_id)
     _queue(
         request,
         VISITOR_COOKIE,
         lambda response: response.set_cookie(
             VISITOR_COOKIE,
             visitor_id,
-            max_age=int(timedelta(days=visitor_cookie_days()).total_seconds()),
+            max_age=int(timedelta(days=settings.ALLBUY_VISITOR_ID_DAYS).total_seconds()),
             httponly=True,
             samesite="Lax",
             secure=_secure(),
@@ -80,13 +79,8 @@ def _visitor_cookie_set(request: HttpRequest) -> str:
 
 
 def _visitor_cookie_delete(request: HttpRequest) -> None:
-    request.__dict__.pop(_NEW_VISITOR, None)
+    request.__dict__.pop(NEW_VISITOR_ATTRIBUTE, None)
     _queue(request, VISITOR_COOKIE, lambda response: response.delete_cookie(VISITOR_COOKIE, samesite="Lax"))
-
-
-def current_visitor_id(request: HttpRequest) -> str | None:
-    visitor_id = getattr(request, _NEW_VISITOR, None) or request.COOKIES.get(VISITOR_COOKIE)
-    return visitor_id if visitor_id_valid(visitor_id) else None
 
 
 def choice_new(request: HttpRequest, *, analytics: bool, personalisation: bool, marketing: bool) -> Choice:
@@ -110,7 +104,7 @@ def _apply(request: HttpRequest, choice: Choice, user: object | None) -> Consent
     """Make `choice` this browser's consent: cookies, visitor id, and the account link when signed in."""
     _consent_cookie_set(request, choice)
     consent = request_consent_set(request, choice)
-    visitor_id = current_visitor_id(request)
+    visitor_id = request_visitor_id(request)
     if consent.collects_events:
         if visitor_id is None:
             visitor_id = _visitor_cookie_set(request)
@@ -150,7 +144,7 @@ def consent_at_sign_in(request: HttpRequest, user: object) -> None:
 def visitor_cookie_missing_fill(request: HttpRequest) -> None:
     """A consenting browser that lost its visitor id (expired, cleared) gets a new one."""
     consent = request_consent(request)
-    if consent.collects_events and current_visitor_id(request) is None and _OPS not in request.__dict__:
+    if consent.collects_events and request_visitor_id(request) is None and _OPS not in request.__dict__:
         _visitor_cookie_set(request)
 
 

@@ -111,10 +111,15 @@ def _moment(value: object, now: datetime) -> datetime | None:
     return moment
 
 
+def batch_size_check(length: int) -> None:
+    """Refuse a body larger than a batch may be (413), before it is read."""
+    if length > MAX_BODY_BYTES:
+        raise BatchRejected(f"A batch may hold at most {MAX_BODY_BYTES // 1024} KiB.", code="batch_too_large", status=413)
+
+
 def batch_parse(body: bytes) -> list[Any]:
     """Return the list of raw events in a request body, or raise BatchRejected (400) / a 413 for too many."""
-    if len(body) > MAX_BODY_BYTES:
-        raise BatchRejected(f"A batch may hold at most {MAX_BODY_BYTES // 1024} KiB.", code="batch_too_large", status=413)
+    batch_size_check(len(body))
     try:
         document = json.loads(body)
     except (ValueError, UnicodeDecodeError):

@@ -21,7 +21,7 @@ from allbuy.core.net import client_ip
 from allbuy.tracking.consent import Consent, request_consent, request_visitor
 from allbuy.tracking.devices import device_class
 from allbuy.tracking.forms import ConsentForm
-from allbuy.tracking.ingest import BatchRejected, batch_parse, batch_validate, product_ids_mentioned
+from allbuy.tracking.ingest import BatchRejected, batch_parse, batch_size_check, batch_validate, product_ids_mentioned
 from allbuy.tracking.models import EventKind
 from allbuy.tracking.services import events_allowance, events_store, path_countable, products_existing
 from allbuy.tracking.signals import events_stored
@@ -118,8 +118,7 @@ def events_batch(request: HttpRequest) -> JsonResponse:
             {"message": "Events are accepted from the shop's own pages only.", "code": "cross_origin"}, status=403
         )
     try:
-        if int(request.headers.get("Content-Length") or 0) > 64 * 1024:
-            raise BatchRejected("A batch may hold at most 64 KiB.", code="batch_too_large", status=413)
+        batch_size_check(int(request.headers.get("Content-Length") or 0))
         events = batch_parse(request.body)
     except BatchRejected as error:
         return _error(error)
